@@ -1,6 +1,8 @@
 # Shared compile settings for every ocres target: call ocres_target_defaults(<target>).
 function(ocres_target_defaults target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+  # -Wno-array-bounds / -Wno-maybe-uninitialized: GCC 12 false positives inside Eigen's AVX kernels.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter
+                                           -Wno-array-bounds -Wno-maybe-uninitialized)
   if(OCRES_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,0 +1,5 @@
+#include "apps/commands.h"
+
+namespace ocres::apps {
+void register_commands(CLI::App& app) { register_sim_commands(app); }
+}  // namespace ocres::apps

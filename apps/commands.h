@@ -1,0 +1,9 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace ocres::apps {
+// Adds every subcommand; each runs its work in a parse callback.
+void register_commands(CLI::App& app);
+// Per-area registration (one file each).
+void register_sim_commands(CLI::App& app);
+}  // namespace ocres::apps

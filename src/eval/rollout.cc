@@ -1,0 +1,79 @@
+#include "eval/rollout.h"
+
+#include <atomic>
+
+#include "core/parallel.h"
+#include "core/rng.h"
+#include "sim/domain.h"
+#include "tasks/registry.h"
+
+namespace ocres::eval {
+
+uint64_t episode_seed(uint64_t run_seed, int episode_index) {
+  return derive_seed(run_seed, static_cast<uint64_t>(episode_index), 0xE915);
+}
+
+std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const PolicyFactory& make_policy,
+                                       const StepObserver& observer) {
+  const sim::DomainConfig domain = sim::load_domain(config.domain);
+  auto scene = tasks::compile_task(config.task, domain);
+  const int workers = std::max(1, std::min(config.threads, config.episodes));
+  std::vector<std::unique_ptr<sim::Env>> envs;
+  std::vector<std::unique_ptr<sim::StepPolicy>> policies;
+  for (int w = 0; w < workers; ++w) {
+    envs.push_back(tasks::make_env(scene, domain));
+    policies.push_back(make_policy(*envs.back()));
+  }
+  std::vector<EpisodeStats> stats(config.episodes);
+  std::atomic<int> next{0};
+  ThreadPool pool(workers);
+  // Worker w runs episodes from a shared counter; an episode's outcome depends only on its seed.
+  pool.parallel_for(workers, [&](int w) {
+    sim::Env& env = *envs[w];
+    sim::StepPolicy& policy = *policies[w];
+    for (int j = next++; j < config.episodes; j = next++) {
+      EpisodeStats& s = stats[j];
+      s.index = j;
+      s.seed = episode_seed(config.seed, j);
+      const sim::Observation* obs = &env.reset(s.seed);
+      Rng policy_rng(s.seed, /*stream=*/103);
+      policy.reset(policy_rng);
+      while (true) {
+        const sim::Action a = policy.act(*obs);
+        const sim::StepResult r = env.step(a);
+        obs = &env.observation();
+        if (observer) observer(j, env, a, r);
+        s.episode_return += r.reward;
+        s.final_reward = r.reward;
+        ++s.length;
+        if (r.terminated || r.truncated) {
+          s.success = r.success;
+          s.terminated = r.terminated;
+          break;
+        }
+      }
+    }
+  });
+  return stats;
+}
+
+Summary summarize(const std::vector<EpisodeStats>& stats) {
+  Summary s;
+  s.episodes = static_cast<int>(stats.size());
+  double len = 0, slen = 0, ret = 0;
+  for (const auto& e : stats) {
+    s.successes += e.success;
+    len += e.length;
+    ret += e.episode_return;
+    if (e.success) slen += e.length;
+  }
+  if (s.episodes > 0) {
+    s.success_rate = static_cast<double>(s.successes) / s.episodes;
+    s.mean_length = len / s.episodes;
+    s.mean_return = ret / s.episodes;
+  }
+  if (s.successes > 0) s.mean_success_length = slen / s.successes;
+  return s;
+}
+
+}  // namespace ocres::eval

@@ -1,0 +1,49 @@
+#pragma once
+// Runs episodes of a step policy on a task and collects per-episode statistics. Episode j of a run
+// with seed S uses the episode seed derive_seed(S, j): the same (S, j) gives the same episode whatever
+// the number of threads or the order in which episodes run.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/env.h"
+#include "sim/task.h"
+
+namespace ocres::eval {
+
+struct EpisodeStats {
+  int index = 0;
+  uint64_t seed = 0;
+  bool success = false;
+  bool terminated = false;
+  int length = 0;            // control steps executed
+  double episode_return = 0;  // sum of rewards
+  double final_reward = 0;
+};
+
+struct RolloutConfig {
+  std::string task = "lift";
+  std::string domain = "sim";  // name or YAML path
+  int episodes = 10;
+  uint64_t seed = 0;
+  int threads = 1;
+};
+
+// Creates a fresh policy for an env (called once per worker env).
+using PolicyFactory = std::function<std::unique_ptr<sim::StepPolicy>(const sim::Env&)>;
+// Optional per-step observer: (episode index, env, action, result). Called from worker threads.
+using StepObserver = std::function<void(int, const sim::Env&, const sim::Action&, const sim::StepResult&)>;
+
+uint64_t episode_seed(uint64_t run_seed, int episode_index);
+
+std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const PolicyFactory& make_policy,
+                                       const StepObserver& observer = nullptr);
+
+struct Summary {
+  int episodes = 0, successes = 0;
+  double success_rate = 0, mean_length = 0, mean_success_length = 0, mean_return = 0;
+};
+Summary summarize(const std::vector<EpisodeStats>& stats);
+
+}  // namespace ocres::eval

@@ -1,0 +1,61 @@
+#pragma once
+// The task interface. A task contributes objects to the scene, samples start states, measures progress
+// (dense reward in [0, 1]) and success, exposes the object poses a policy may observe, and ships a
+// scripted expert that uses the true state. One Task instance belongs to one Env (it may keep
+// per-episode state); the constant part (scene) is built once per model.
+#include <mujoco/mujoco.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "sim/observation.h"
+#include "sim/scene.h"
+
+namespace ocres::sim {
+
+struct TaskInfo {
+  std::string name;                       // registry name, e.g. "lift"
+  std::string title;                      // human name, e.g. "Cube Lift"
+  int horizon = 500;                      // control steps at 20 Hz
+  std::vector<std::string> object_names;  // order of Observation::X_BO
+  std::vector<std::string> scalar_names;  // order of Observation::scalars
+};
+
+struct TaskEval {
+  double reward = 0;     // dense staged reward in [0, 1]
+  bool success = false;  // terminal success
+  bool failed = false;   // terminal failure (e.g. object off the table): ends the episode
+};
+
+// A closed-loop policy acting once per control step (scripted experts, and base policies wrapped with
+// their chunk execution). It sees the full Observation; what a learned policy may use of it is decided
+// by that policy's observation builder.
+class StepPolicy {
+ public:
+  virtual ~StepPolicy() = default;
+  // Called at episode start; the policy may draw its own variations from `rng`.
+  virtual void reset(Rng& rng) = 0;
+  virtual Action act(const Observation& obs) = 0;
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual const TaskInfo& info() const = 0;
+  // Adds the task's bodies (and anything else) to the scene. Must not depend on per-episode state.
+  virtual void build(SceneBuilder& scene) const = 0;
+  // Resolves ids in a compiled model (called once per Env).
+  virtual void bind(const mjModel* m) = 0;
+  // Samples the start state of the task's objects into d->qpos/qvel (the robot is already at home).
+  virtual void reset(const mjModel* m, mjData* d, Rng& rng) = 0;
+  // Fills obs.X_BO / obs.scalars from the simulator state.
+  virtual void observe(const mjModel* m, const mjData* d, Observation& obs) const = 0;
+  // Reward and termination after a control step.
+  virtual TaskEval evaluate(const mjModel* m, const mjData* d, const Observation& obs) = 0;
+  // A scripted expert that uses the true object poses.
+  virtual std::unique_ptr<StepPolicy> make_expert() const = 0;
+};
+
+}  // namespace ocres::sim
