@@ -32,15 +32,31 @@ IkResult CartesianController::solve(const JointVec& q_seed, const Pose& X_BT_tar
     J.bottomRows<3>() *= w;
     Eigen::Matrix<double, 6, 1> e;
     e << e_p, w * e_r;
-    const Eigen::Matrix<double, 6, 6> A =
-        J * J.transpose() + config_.damping * config_.damping * Eigen::Matrix<double, 6, 6>::Identity();
-    const Eigen::Matrix<double, 7, 6> J_pinv = J.transpose() * A.ldlt().solve(Eigen::Matrix<double, 6, 6>::Identity());
-    JointVec dq = J_pinv * e;
-    // Null-space posture term, on the first iteration only: the damped pseudo-inverse makes N an
-    // inexact projector, so applying it every iteration would leave a residual task error.
-    if (it == 0) {
-      const Eigen::Matrix<double, 7, 7> N = Eigen::Matrix<double, 7, 7>::Identity() - J_pinv * J;
-      dq += N * (config_.nullspace_gain * (q_pref_ - q));
+    // Joint-limit handling by an active set: a joint at its limit whose step would push it further out
+    // is locked (its Jacobian column zeroed) and the step re-solved, so the other joints take over
+    // instead of the clamp silently discarding part of the motion.
+    JointVec dq = JointVec::Zero();
+    for (int pass = 0; pass < 3; ++pass) {
+      const Eigen::Matrix<double, 6, 6> A =
+          J * J.transpose() + config_.damping * config_.damping * Eigen::Matrix<double, 6, 6>::Identity();
+      const Eigen::Matrix<double, 7, 6> J_pinv = J.transpose() * A.ldlt().solve(Eigen::Matrix<double, 6, 6>::Identity());
+      dq = J_pinv * e;
+      // Null-space posture term, on the first iteration only: the damped pseudo-inverse makes N an
+      // inexact projector, so applying it every iteration would leave a residual task error.
+      if (it == 0) {
+        const Eigen::Matrix<double, 7, 7> N = Eigen::Matrix<double, 7, 7>::Identity() - J_pinv * J;
+        dq += N * (config_.nullspace_gain * (q_pref_ - q));
+      }
+      bool locked_any = false;
+      for (int i = 0; i < 7; ++i) {
+        const bool at_lo = q[i] <= q_lo_[i] + 1e-9 && dq[i] < 0;
+        const bool at_hi = q[i] >= q_hi_[i] - 1e-9 && dq[i] > 0;
+        if ((at_lo || at_hi) && !J.col(i).isZero()) {
+          J.col(i).setZero();
+          locked_any = true;
+        }
+      }
+      if (!locked_any) break;
     }
     // Limit the size of one Newton step for robustness far from the solution.
     const double max_step = 0.3;
