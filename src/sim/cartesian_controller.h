@@ -12,12 +12,12 @@
 namespace ocres::sim {
 
 struct CartesianControllerConfig {
-  int max_iterations = 30;            // DLS iterations per control step
+  int max_iterations = 10;            // DLS iterations per control step (warm-started: the previous command)
   double damping = 0.05;              // lambda in J^T (J J^T + lambda^2 I)^-1
   double tolerance_m = 1e-5;          // stop when position error is below this ...
   double tolerance_rad = 1e-4;        // ... and orientation error below this
   double orientation_weight_m = 0.2;  // rotation errors are scaled by this length (m/rad) in the task error
-  double nullspace_gain = 0.1;        // pull towards the preferred posture
+  double nullspace_gain = 0.05;       // pull towards the preferred posture
   double limit_margin_rad = 0.02;     // keep joints this far inside their limits
   double control_period_s = 0.05;     // 20 Hz: bounds the joint step by velocity limit x period
   double velocity_scale = 0.8;        // fraction of the FR3 velocity limits used

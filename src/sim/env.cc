@@ -174,9 +174,18 @@ StepResult Env::step(const Action& action_in) {
     gripper_ctrl_ += std::clamp(finger_target - gripper_ctrl_, -finger_step, finger_step);
     d->ctrl[gripper_act_] = gripper_ctrl_;
     for (int i = 0; i < 7; ++i) {
-      d->ctrl[arm_act_[i]] = q_from[i] + s * (q_cmd_[i] - q_from[i]) + joint_offset_[i];
+      const int dof = arm_dof_[i], act = arm_act_[i];
+      const double ctrl = q_from[i] + s * (q_cmd_[i] - q_from[i]) + joint_offset_[i];
+      d->ctrl[act] = ctrl;
+      // Servo saturation correction (robot_model.h): the actuator applies clamp(kp*e) and the joint
+      // damping -kv*qdot; a real servo applies clamp(kp*e - kv*qdot). Zero unless saturated.
+      const double kp = m->actuator_gainprm[act * mjNGAIN], kv = m->dof_damping[dof];
+      const double tau_max = m->actuator_forcerange[2 * act + 1];
+      const double e = ctrl - d->qpos[arm_qpos_[i]], qd = d->qvel[dof];
+      const double wanted = std::clamp(kp * e - kv * qd, -tau_max, tau_max);
+      const double applied = std::clamp(kp * e, -tau_max, tau_max) - kv * qd;
       // Gravity/Coriolis compensation from the previous substep's bias forces (one substep of lag).
-      d->qfrc_applied[arm_dof_[i]] = gc * d->qfrc_bias[arm_dof_[i]];
+      d->qfrc_applied[dof] = gc * d->qfrc_bias[dof] + (wanted - applied);
     }
     mj_step(m, d);
   }

@@ -41,7 +41,7 @@ void add_robot(SceneBuilder& scene, const RobotModelOptions& o) {
     std::snprintf(buf, sizeof(buf),
                   "<inertial pos=\"0 0 0\" mass=\"%.6g\" diaginertia=\"%.6g %.6g %.6g\"/>\n"
                   "<joint name=\"joint%d\" axis=\"0 0 1\" range=\"%.6g %.6g\" damping=\"%.6g\" armature=\"%.6g\"/>\n",
-                  kLinkMass[i], 0.02, 0.02, 0.01, i + 1, kQMin[i], kQMax[i], o.joint_damping_Nms,
+                  kLinkMass[i], 0.02, 0.02, 0.01, i + 1, kQMin[i], kQMax[i], kKp[i] / 10.0 + o.joint_damping_Nms,
                   o.joint_armature);
     w += buf;
     // Link geometry: a capsule from this joint to the next frame's origin (expressed in this frame).
@@ -90,8 +90,8 @@ void add_robot(SceneBuilder& scene, const RobotModelOptions& o) {
     char buf[384];
     std::snprintf(buf, sizeof(buf),
                   "<general name=\"act%d\" joint=\"joint%d\" ctrlrange=\"%.6g %.6g\" forcerange=\"%.6g %.6g\" "
-                  "gainprm=\"%.6g\" biastype=\"affine\" biasprm=\"0 %.6g %.6g\"/>\n",
-                  i + 1, i + 1, kQMin[i], kQMax[i], -kTauMax[i], kTauMax[i], kKp[i], -kKp[i], -kKp[i] / 10.0);
+                  "gainprm=\"%.6g\" biastype=\"affine\" biasprm=\"0 %.6g 0\"/>\n",
+                  i + 1, i + 1, kQMin[i], kQMax[i], -kTauMax[i], kTauMax[i], kKp[i], -kKp[i]);
     scene.actuators += buf;
   }
   // Gripper: ctrl = target per-finger opening (m) = width / 2. Stiff enough to saturate at the force

@@ -2,14 +2,15 @@
 // The FR3 arm + Franka Hand as MJCF, built from primitives and the DH table in core/franka.h.
 //
 // Actuation (why it looks the way it does): Debian's MuJoCo 2.2.2 has neither `implicitfast` nor
-// position-actuator `kv`. The servo is a <general biastype="affine"> actuator (gain kp, bias
-// 0 -kp -kv, kv = kp/10) whose force, damping included, is clamped to the FR3's torque limits. The
-// scene uses the `implicit` integrator: an explicit kv on the light wrist links would be unstable at
-// a 2 ms step, and moving kv into joint damping (which Euler integrates implicitly) would put it
-// outside the torque clamp and cap the wrist at 12 N m / 200 N m s = 0.06 rad/s.
+// position-actuator `kv`. Each joint servo is a <general biastype="affine"> actuator with gain kp and
+// bias (0, -kp, 0), force-limited to the FR3's torque limits, and its damping kv = kp/10 is a *joint*
+// damping, which the default Euler integrator treats implicitly (an explicit kv on the light wrist
+// links is unstable at a 2 ms step; the `implicit` integrator would fix that at half the speed).
+// A real servo clamps the SUM kp*e - kv*qdot; with kv outside the actuator, a saturated wrist
+// (12 N m) would crawl at 12/200 = 0.06 rad/s. Env::step therefore adds, only while an actuator
+// saturates, the torque that makes the total equal clamp(kp*e - kv*qdot) (see Env::servo_correction).
 // Gravity (and Coriolis) are compensated by the controller, as the real FR3's controller does (Env
 // writes qfrc_applied).
-//
 // The fingers are coupled by an equality constraint and driven through a tendon by one actuator whose
 // force limit is the gripper's grasp force; grasps hold by friction only.
 #include <array>
@@ -22,7 +23,7 @@ namespace ocres::sim {
 struct RobotModelOptions {
   double gripper_force_N = 70.0;  // continuous grasp force per finger (Franka Hand: 70 N)
   double joint_armature = 0.1;    // reflected rotor inertia (kg m^2), as in MuJoCo Menagerie's Panda
-  double joint_damping_Nms = 1.0;  // physical joint friction (viscous), on top of the servo's kv
+  double joint_damping_Nms = 1.0;  // physical viscous joint friction, added to the servo's kv
 };
 
 // Adds bodies `link1`..`link7`, `hand`, `left_finger`, `right_finger`, site `tcp`, joints `joint1`..`joint7`,

@@ -19,7 +19,7 @@ std::string fmt4(double a, double b, double c, double d) {
 std::string SceneBuilder::xml(const std::string& model_name, const SceneOptions& o) const {
   char option[256];
   std::snprintf(option, sizeof(option),
-                "<option timestep=\"%.9g\" iterations=\"%d\" cone=\"%s\" impratio=\"%.9g\" solver=\"Newton\" integrator=\"implicit\"/>",
+                "<option timestep=\"%.9g\" iterations=\"%d\" cone=\"%s\" impratio=\"%.9g\" solver=\"Newton\"/>",
                 o.timestep_s, o.solver_iterations, o.elliptic_cones ? "elliptic" : "pyramidal", o.impratio);
   std::string s;
   s.reserve(16384);
