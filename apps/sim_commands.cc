@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/franka.h"
 #include "eval/rollout.h"
+#include "learn/teleop.h"
 #include "sim/cartesian_controller.h"
 #include "tasks/registry.h"
 
@@ -121,7 +122,7 @@ void register_sim_commands(CLI::App& app) {
   auto ro = std::make_shared<RolloutOpts>();
   auto* ro_cmd = app.add_subcommand("rollout", "Run episodes of a policy and report success");
   ro_cmd->add_option("--task", ro->cfg.task, "task name (see `ocres tasks`)")->required();
-  ro_cmd->add_option("--policy", ro->policy, "policy: expert")->default_val("expert");
+  ro_cmd->add_option("--policy", ro->policy, "policy: expert | teleop (expert with human-like perturbations)")->default_val("expert");
   ro_cmd->add_option("--domain", ro->cfg.domain, "domain name or YAML file")->default_val("sim");
   ro_cmd->add_option("--episodes", ro->cfg.episodes, "number of episodes")->default_val(10)->check(CLI::Range(1, 1000000));
   ro_cmd->add_option("--seed", ro->cfg.seed, "run seed (episode j uses a seed derived from it and j)")->default_val(0);
@@ -129,9 +130,15 @@ void register_sim_commands(CLI::App& app) {
   ro_cmd->add_flag("--json", ro->json, "print one JSON object on stdout");
   ro_cmd->callback([ro] {
     tasks::make_task(ro->cfg.task);  // validate the name before any work
-    if (ro->policy != "expert") throw InputError("unknown policy '" + ro->policy + "' (known: expert)");
+    if (ro->policy != "expert" && ro->policy != "teleop")
+      throw InputError("unknown policy '" + ro->policy + "' (known: expert, teleop)");
+    const bool teleop = ro->policy == "teleop";
     const auto t0 = std::chrono::steady_clock::now();
-    const auto stats = eval::run_episodes(ro->cfg, [](const sim::Env& env) { return env.task_info().name.empty() ? nullptr : tasks::make_task(env.task_info().name)->make_expert(); });
+    const auto stats = eval::run_episodes(ro->cfg, [teleop](const sim::Env& env) -> std::unique_ptr<StepPolicy> {
+      auto expert = tasks::make_task(env.task_info().name)->make_expert();
+      if (teleop) return std::make_unique<learn::TeleopEmulator>(std::move(expert));
+      return expert;
+    });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const eval::Summary s = eval::summarize(stats);
     std::fprintf(stderr, "%s | %s | %s: %d/%d successes (%.1f%%), mean length %.1f steps, %.1f s\n",

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/policy_interface.h"
 #include "core/rng.h"
 #include "sim/observation.h"
 #include "sim/scene.h"
@@ -29,16 +30,7 @@ struct TaskEval {
   bool failed = false;   // terminal failure (e.g. object off the table): ends the episode
 };
 
-// A closed-loop policy acting once per control step (scripted experts, and base policies wrapped with
-// their chunk execution). It sees the full Observation; what a learned policy may use of it is decided
-// by that policy's observation builder.
-class StepPolicy {
- public:
-  virtual ~StepPolicy() = default;
-  // Called at episode start; the policy may draw its own variations from `rng`.
-  virtual void reset(Rng& rng) = 0;
-  virtual Action act(const Observation& obs) = 0;
-};
+using ocres::StepPolicy;
 
 class Task {
  public:
