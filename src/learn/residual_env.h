@@ -1,0 +1,51 @@
+#pragma once
+// The residual's view of one environment: the frozen base policy runs in chunks, the residual observes
+// [proprioception, object poses, current base action], and its output is composed onto the base action
+// and safety-clamped before the env executes it (SPEC §5-6). Training rollouts corrupt the object poses
+// (noise + dropout); evaluation does not.
+#include <memory>
+#include <vector>
+
+#include "core/policy_interface.h"
+#include "perception/pose_corruption.h"
+#include "policy/residual_action.h"
+#include "sim/env.h"
+
+namespace ocres::learn {
+
+struct ResidualEnvConfig {
+  policy::ResidualScales scales;
+  policy::SafetyLimits safety;
+  bool corrupt_poses = true;  // training rollouts: true; evaluation: false
+  perception::PoseCorruptionConfig corruption;
+};
+
+class ResidualEnv {
+ public:
+  ResidualEnv(std::unique_ptr<sim::Env> env, std::unique_ptr<BasePolicy> base, const ResidualEnvConfig& config);
+
+  // Starts an episode; fills `obs` (size obs_dim()) with the residual observation.
+  void reset(uint64_t seed, float* obs);
+  // Applies residual `delta` (kResidualDim values in [-1, 1]); fills `next_obs` and the executed
+  // residual (after clamping, normalised units) in `executed_delta`.
+  sim::StepResult step(const float* delta, float* next_obs, float* executed_delta);
+
+  int obs_dim() const { return layout_.dim(); }
+  const policy::ResidualObsLayout& layout() const { return layout_; }
+  sim::Env& env() { return *env_; }
+  const Action& base_action() const { return base_action_; }
+
+ private:
+  void advance_base();
+  void build_obs(float* out);
+
+  std::unique_ptr<sim::Env> env_;
+  std::unique_ptr<BasePolicy> base_;
+  ChunkExecutor executor_;
+  ResidualEnvConfig config_;
+  policy::ResidualObsLayout layout_;
+  Rng rng_;  // pose corruption draws
+  Action base_action_, last_command_;
+};
+
+}  // namespace ocres::learn
