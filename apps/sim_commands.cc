@@ -9,6 +9,7 @@
 #include "apps/commands.h"
 #include "core/error.h"
 #include "core/franka.h"
+#include "eval/failure_modes.h"
 #include "eval/rollout.h"
 #include "learn/teleop.h"
 #include "sim/cartesian_controller.h"
@@ -144,8 +145,13 @@ void register_sim_commands(CLI::App& app) {
     std::fprintf(stderr, "%s | %s | %s: %d/%d successes (%.1f%%), mean length %.1f steps, %.1f s\n",
                  ro->cfg.task.c_str(), ro->cfg.domain.c_str(), ro->policy.c_str(), s.successes, s.episodes,
                  100 * s.success_rate, s.mean_length, secs);
+    nlohmann::json failures = nlohmann::json::object();
+    for (int o = 1; o < eval::kNumOutcomes; ++o) {
+      failures[eval::outcome_name(static_cast<eval::Outcome>(o))] = s.outcomes[o];
+      if (s.outcomes[o] > 0) std::fprintf(stderr, "  failure %-22s %d\n", eval::outcome_name(static_cast<eval::Outcome>(o)), s.outcomes[o]);
+    }
     if (ro->json) {
-      std::cout << nlohmann::json{{"task", ro->cfg.task},           {"domain", ro->cfg.domain},
+      std::cout << nlohmann::json{{"task", ro->cfg.task},           {"domain", ro->cfg.domain}, {"failures", failures},
                                   {"policy", ro->policy},           {"episodes", s.episodes},
                                   {"successes", s.successes},       {"success_rate", s.success_rate},
                                   {"mean_length", s.mean_length},   {"seed", ro->cfg.seed}}

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "core/parallel.h"
+#include "eval/failure_modes.h"
 #include "core/rng.h"
 #include "sim/domain.h"
 #include "tasks/registry.h"
@@ -38,10 +39,12 @@ std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const Policy
       const sim::Observation* obs = &env.reset(s.seed);
       Rng policy_rng(s.seed, /*stream=*/103);
       policy.reset(policy_rng);
+      FailureClassifier classifier(env.task_info().requires_grasp);
       while (true) {
         const sim::Action a = policy.act(*obs);
         const sim::StepResult r = env.step(a);
         obs = &env.observation();
+        classifier.observe(*obs, r);
         if (observer) observer(j, env, a, r);
         s.episode_return += r.reward;
         s.final_reward = r.reward;
@@ -49,6 +52,7 @@ std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const Policy
         if (r.terminated || r.truncated) {
           s.success = r.success;
           s.terminated = r.terminated;
+          s.outcome = static_cast<int>(classifier.classify());
           break;
         }
       }
@@ -63,6 +67,7 @@ Summary summarize(const std::vector<EpisodeStats>& stats) {
   double len = 0, slen = 0, ret = 0;
   for (const auto& e : stats) {
     s.successes += e.success;
+    ++s.outcomes[e.outcome];
     len += e.length;
     ret += e.episode_return;
     if (e.success) slen += e.length;

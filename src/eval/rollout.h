@@ -2,6 +2,7 @@
 // Runs episodes of a step policy on a task and collects per-episode statistics. Episode j of a run
 // with seed S uses the episode seed derive_seed(S, j): the same (S, j) gives the same episode whatever
 // the number of threads or the order in which episodes run.
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@ struct EpisodeStats {
   int length = 0;            // control steps executed
   double episode_return = 0;  // sum of rewards
   double final_reward = 0;
+  int outcome = 0;            // eval::Outcome (failure_modes.h)
 };
 
 struct RolloutConfig {
@@ -42,6 +44,7 @@ std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const Policy
 
 struct Summary {
   int episodes = 0, successes = 0;
+  std::array<int, 7> outcomes{};  // counts per eval::Outcome
   double success_rate = 0, mean_length = 0, mean_success_length = 0, mean_return = 0;
 };
 Summary summarize(const std::vector<EpisodeStats>& stats);

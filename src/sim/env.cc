@@ -197,6 +197,8 @@ StepResult Env::step(const Action& action_in) {
   r.success = ev.success;
   r.terminated = ev.success || ev.failed;
   r.truncated = !r.terminated && obs_.t >= horizon();
+  r.grasped = ev.grasped;
+  r.progress = ev.progress;
   return r;
 }
 

@@ -23,6 +23,8 @@ struct StepResult {
   bool success = false;     // the task's success test holds
   bool terminated = false;  // success or failure: no bootstrapping past this step
   bool truncated = false;   // time limit reached (not terminated): bootstrap from the next state
+  bool grasped = false;     // diagnostics from the task (failure classification)
+  double progress = 0;
 };
 
 struct EnvConfig {

@@ -22,12 +22,15 @@ struct TaskInfo {
   int horizon = 500;                      // control steps at 20 Hz
   std::vector<std::string> object_names;  // order of Observation::X_BO
   std::vector<std::string> scalar_names;  // order of Observation::scalars
+  bool requires_grasp = true;             // false for tasks solved by pushing (failure classification)
 };
 
 struct TaskEval {
   double reward = 0;     // dense staged reward in [0, 1]
   bool success = false;  // terminal success
   bool failed = false;   // terminal failure (e.g. object off the table): ends the episode
+  bool grasped = false;  // the task's object is held (both pads touch it)
+  double progress = 0;   // task progress in [0, 1] (lift height / placement / closure / uprightness)
 };
 
 using ocres::StepPolicy;

@@ -2,6 +2,8 @@
 // position (x -12..+16 cm, y +-20 cm around (0.45, -0.05) m) and yaw. Success: grasped and raised >= 4 cm.
 #include "tasks/lift/lift.h"
 
+#include <algorithm>
+
 #include "sim/mujoco_handles.h"
 #include "tasks/common.h"
 
@@ -86,6 +88,8 @@ class LiftTask : public sim::Task {
     sim::TaskEval e;
     e.success = g && dz >= kLiftSuccess_m;
     e.failed = X.p.z() < -0.1;  // fell off the table
+    e.grasped = g;
+    e.progress = std::clamp(dz / kLiftSuccess_m, 0.0, 1.0);
     e.reward = 0.1 * reach_term((obs.robot.X_BT.p - X.p).norm()) + 0.2 * g + 0.5 * g * std::tanh(std::max(dz, 0.0) / 0.1) +
                (e.success ? 0.2 : 0.0);
     return e;

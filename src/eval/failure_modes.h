@@ -1,0 +1,29 @@
+#pragma once
+// Classifies why an episode failed, from per-step signals every task reports (grasped, progress) and
+// the TCP's distance to the task's first object. The categories are the base-policy failures the
+// paper describes: hovering / missed grasp, stopped short, misaligned, dropped; plus never reached and
+// timeout.
+#include <string>
+
+#include "sim/env.h"
+
+namespace ocres::eval {
+
+enum class Outcome { kSuccess, kNeverReached, kMissedGrasp, kDropped, kStoppedShort, kMisaligned, kFailedTerminal };
+const char* outcome_name(Outcome o);
+inline constexpr int kNumOutcomes = 7;
+
+// Accumulates one episode's signals; call observe() after every step, classify() at the end.
+class FailureClassifier {
+ public:
+  explicit FailureClassifier(bool requires_grasp) : requires_grasp_(requires_grasp) {}
+  void observe(const Observation& obs, const sim::StepResult& r);
+  Outcome classify() const;
+
+ private:
+  bool requires_grasp_;
+  bool success_ = false, failed_ = false, ever_grasped_ = false, grasped_now_ = false;
+  double min_distance_m_ = 1e9, max_progress_ = 0, final_progress_ = 0;
+};
+
+}  // namespace ocres::eval
