@@ -5,7 +5,12 @@
 namespace ocres::learn {
 
 ResidualEnv::ResidualEnv(std::unique_ptr<sim::Env> env, std::unique_ptr<BasePolicy> base, const ResidualEnvConfig& config)
-    : env_(std::move(env)), base_(std::move(base)), executor_(*base_), config_(config) {
+    : env_(std::move(env)),
+      base_(std::move(base)),
+      executor_(*base_),
+      config_(config),
+      estimator_(config.estimator),
+      gate_(config.gate) {
   layout_.num_objects = static_cast<int>(env_->task_info().object_names.size());
   layout_.num_scalars = static_cast<int>(env_->task_info().scalar_names.size());
 }
@@ -15,6 +20,8 @@ void ResidualEnv::reset(uint64_t seed, float* obs) {
   Rng policy_rng(seed, /*stream=*/103);  // the same stream eval::run_episodes gives a policy
   executor_.reset(policy_rng);
   rng_.reseed(seed, /*stream=*/104);
+  estimator_.reset(rng_, layout_.num_objects);
+  gate_.reset();
   const auto& o = env_->observation();
   last_command_ = Action{o.robot.X_BT.p, o.robot.X_BT.q, o.robot.gripper_width_m};
   advance_base();
@@ -27,7 +34,14 @@ void ResidualEnv::build_obs(float* out) {
   const Observation& o = env_->observation();
   std::array<Pose, kMaxObjects> poses = o.X_BO;
   bool valid = true;
-  if (config_.corrupt_poses)
+  gate_status_ = perception::GateStatus::kOk;
+  if (config_.use_estimator) {
+    const double now_s = o.t * env_->config().controller.control_period_s;
+    const auto& est = estimator_.update(now_s, std::span<const Pose>(o.X_BO.data(), o.num_objects), rng_);
+    gate_status_ = gate_.check(now_s, std::span<const perception::PoseEstimate>(est.data(), o.num_objects),
+                               std::span<Pose>(poses.data(), o.num_objects));
+    valid = gate_status_ == perception::GateStatus::kOk;
+  } else if (config_.corrupt_poses)
     valid = perception::corrupt_poses(config_.corruption, rng_, std::span<Pose>(poses.data(), o.num_objects));
   build_residual_obs(layout_, o.robot, std::span<const Pose>(poses.data(), o.num_objects),
                      std::span<const double>(o.scalars.data(), o.num_scalars), valid, base_action_, out);

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "core/policy_interface.h"
+#include "perception/estimator_model.h"
 #include "perception/pose_corruption.h"
+#include "perception/pose_gate.h"
 #include "policy/residual_action.h"
 #include "sim/env.h"
 
@@ -18,6 +20,11 @@ struct ResidualEnvConfig {
   policy::SafetyLimits safety;
   bool corrupt_poses = true;  // training rollouts: true; evaluation: false
   perception::PoseCorruptionConfig corruption;
+  // In `lab` the residual never sees ground truth: poses come from the estimator model through the
+  // deployment gate (a failed gate zeroes the pose vector, exactly as on the robot).
+  bool use_estimator = false;
+  perception::EstimatorModelConfig estimator;
+  perception::PoseGateConfig gate;
 };
 
 class ResidualEnv {
@@ -34,6 +41,8 @@ class ResidualEnv {
   const policy::ResidualObsLayout& layout() const { return layout_; }
   sim::Env& env() { return *env_; }
   const Action& base_action() const { return base_action_; }
+  // Gate result of the last observation (kOk when ground truth or corrupted truth is used).
+  perception::GateStatus last_gate_status() const { return gate_status_; }
 
  private:
   void advance_base();
@@ -44,7 +53,10 @@ class ResidualEnv {
   ChunkExecutor executor_;
   ResidualEnvConfig config_;
   policy::ResidualObsLayout layout_;
-  Rng rng_;  // pose corruption draws
+  Rng rng_;  // pose corruption / estimator draws
+  perception::EstimatorModel estimator_;
+  perception::PoseGate gate_;
+  perception::GateStatus gate_status_ = perception::GateStatus::kOk;
   Action base_action_, last_command_;
 };
 
