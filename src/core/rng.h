@@ -25,6 +25,12 @@ inline uint64_t derive_seed(uint64_t a, uint64_t b = 0, uint64_t c = 0) {
   return splitmix64(x);
 }
 
+// The seed of episode j of a run with seed S (rollouts, demos, evaluation, training): the same (S, j)
+// gives the same episode whatever the thread count or order in which episodes run.
+inline uint64_t episode_seed(uint64_t run_seed, int episode_index) {
+  return derive_seed(run_seed, static_cast<uint64_t>(episode_index), 0xE915);
+}
+
 class Rng {
  public:
   explicit Rng(uint64_t seed = 0, uint64_t stream = 0) { reseed(seed, stream); }

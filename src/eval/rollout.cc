@@ -10,10 +10,6 @@
 
 namespace ocres::eval {
 
-uint64_t episode_seed(uint64_t run_seed, int episode_index) {
-  return derive_seed(run_seed, static_cast<uint64_t>(episode_index), 0xE915);
-}
-
 std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const PolicyFactory& make_policy,
                                        const StepObserver& observer) {
   const sim::DomainConfig domain = sim::load_domain(config.domain);

@@ -37,7 +37,7 @@ using PolicyFactory = std::function<std::unique_ptr<sim::StepPolicy>(const sim::
 // Optional per-step observer: (episode index, env, action, result). Called from worker threads.
 using StepObserver = std::function<void(int, const sim::Env&, const sim::Action&, const sim::StepResult&)>;
 
-uint64_t episode_seed(uint64_t run_seed, int episode_index);
+using ocres::episode_seed;
 
 std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const PolicyFactory& make_policy,
                                        const StepObserver& observer = nullptr);

@@ -1,0 +1,118 @@
+#include "learn/demos.h"
+
+#include <atomic>
+#include <mutex>
+
+#include "core/action_codec.h"
+#include "core/parallel.h"
+#include "learn/teleop.h"
+#include "tasks/registry.h"
+
+namespace ocres::learn {
+
+namespace {
+
+void append_obs(EpisodeRecord& rec, const sim::Env& env) {
+  const Observation& o = env.observation();
+  auto put = [&](const std::string& key, int dim, auto&& fill) {
+    rec.obs_dims[key] = dim;
+    auto& v = rec.obs[key];
+    const size_t at = v.size();
+    v.resize(at + dim);
+    fill(v.data() + at);
+  };
+  put("robot_q", 7, [&](float* p) {
+    for (int i = 0; i < 7; ++i) p[i] = static_cast<float>(o.robot.q[i]);
+  });
+  put("robot", kRobotDim, [&](float* p) { encode_robot(o.robot, p); });
+  put("object_poses", kPoseDim * o.num_objects, [&](float* p) {
+    for (int i = 0; i < o.num_objects; ++i) encode_pose(o.X_BO[i], p + kPoseDim * i);
+  });
+  if (o.num_scalars > 0)
+    put("task_scalars", o.num_scalars, [&](float* p) {
+      for (int i = 0; i < o.num_scalars; ++i) p[i] = static_cast<float>(o.scalars[i]);
+    });
+}
+
+// `encoded` is the float32 action exactly as stored (and, decoded, exactly as executed).
+void append_step(EpisodeRecord& rec, const float* encoded, const sim::StepResult& r, bool last) {
+  rec.actions.insert(rec.actions.end(), encoded, encoded + kActionDim);
+  rec.rewards.push_back(static_cast<float>(r.reward));
+  rec.dones.push_back(last ? 1.0f : 0.0f);
+  ++rec.length;
+}
+
+}  // namespace
+
+EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed) {
+  EpisodeRecord rec;
+  rec.seed = seed;
+  const Observation* obs = &env.reset(seed);
+  Rng rng(seed, /*stream=*/103);
+  policy.reset(rng);
+  while (true) {
+    append_obs(rec, env);
+    // Execute exactly what the dataset stores (float32), so that a replay reproduces the episode.
+    float encoded[kActionDim];
+    encode_action(policy.act(*obs), encoded);
+    const Action a = decode_action(encoded);
+    const sim::StepResult r = env.step(a);
+    obs = &env.observation();
+    const bool last = r.terminated || r.truncated;
+    append_step(rec, encoded, r, last);
+    if (last) {
+      rec.success = r.success;
+      break;
+    }
+  }
+  return rec;
+}
+
+EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo) {
+  EpisodeRecord rec;
+  rec.seed = demo.seed;
+  env.reset(demo.seed);
+  for (int t = 0; t < demo.length; ++t) {
+    append_obs(rec, env);
+    // The replay executes the decoded action: identical to the recorded one up to float rounding,
+    // and identical across domains, which is what pairs the datasets.
+    const float* encoded = demo.actions.data() + static_cast<size_t>(t) * kActionDim;
+    const sim::StepResult r = env.step(decode_action(encoded));
+    const bool last = r.terminated || r.truncated || t + 1 == demo.length;
+    append_step(rec, encoded, r, last);
+    rec.success = r.success;
+    if (last) break;
+  }
+  return rec;
+}
+
+DemoCollectionResult collect_demos(const DemoCollectionConfig& cfg) {
+  const sim::DomainConfig domain = sim::load_domain(cfg.domain);
+  auto scene = tasks::compile_task(cfg.task, domain);
+  const int workers = std::max(1, cfg.threads);
+  std::vector<std::unique_ptr<sim::Env>> envs;
+  for (int w = 0; w < workers; ++w) envs.push_back(tasks::make_env(scene, domain));
+  // Attempts run in batches; results are ordered by attempt index, so the kept set does not depend on
+  // the thread count.
+  DemoCollectionResult result;
+  ThreadPool pool(workers);
+  int next_attempt = 0;
+  while (static_cast<int>(result.demos.size()) < cfg.count && next_attempt < cfg.max_attempts) {
+    const int batch = std::min(workers * 4, cfg.max_attempts - next_attempt);
+    std::vector<EpisodeRecord> recs(batch);
+    std::atomic<int> next{0};
+    pool.parallel_for(workers, [&](int w) {
+      TeleopEmulator teleop(tasks::make_task(cfg.task)->make_expert());
+      for (int j = next++; j < batch; j = next++)
+        recs[j] = record_episode(*envs[w], teleop, episode_seed(cfg.seed, next_attempt + j));
+    });
+    for (int j = 0; j < batch && static_cast<int>(result.demos.size()) < cfg.count; ++j) {
+      ++result.attempts;
+      if (recs[j].success) result.demos.push_back(std::move(recs[j]));
+    }
+    next_attempt += batch;
+  }
+  return result;
+}
+
+}  // namespace ocres::learn
