@@ -1,0 +1,35 @@
+#pragma once
+// Inputs and outputs of the behaviour-cloned "VLA" stand-in (SPEC §2).
+//
+// Input (bc_input_dim(n, m) floats), built by build_bc_input():
+//   [0, 10)        robot: TCP pose (7), gripper width, finger openings (core/action_codec.h)
+//   [10, 10+7n)    object poses as a VLA would localise them: imprecise (perception/VlaLocalization),
+//                  never the precise pose
+//   then m task scalars
+//   then 1 value: episode progress t / horizon (a VLA knows roughly how far along it is from context)
+// Output (kBcChunk * 8 floats): for each of the H = 16 chunk steps, the TCP target relative to the
+// CURRENT TCP: position offset (3, m, base frame), rotation offset as a rotation vector (3, rad, base
+// frame, applied on the left), gripper width (1, m) and a pad (1) -> 8 per step. decode_bc_chunk()
+// turns it into absolute targets. Relative outputs generalise across start positions with 30 demos.
+#include <span>
+
+#include "core/observation.h"
+
+namespace ocres::policy {
+
+inline constexpr int kBcChunk = 16;
+inline constexpr int kBcStepDim = 8;
+inline constexpr int kBcOutputDim = kBcChunk * kBcStepDim;
+
+inline int bc_input_dim(int num_objects, int num_scalars) { return 10 + 7 * num_objects + num_scalars + 1; }
+
+void build_bc_input(const RobotState& robot, std::span<const Pose> localized_objects, std::span<const double> scalars,
+                    double progress, float* out);
+
+// Training target for the chunk starting at step t of a demo: actions[t .. t+H) (clamped at the end)
+// relative to the TCP pose at step t.
+void encode_bc_target(const Pose& X_BT_now, std::span<const Action> future, float* out);
+
+void decode_bc_chunk(const Pose& X_BT_now, const float* prediction, std::span<Action> chunk);
+
+}  // namespace ocres::policy
