@@ -1,3 +1,6 @@
 # ocres_net: the MLP (header-only template) and Adam; a target so users link Eigen and flags once.
 add_library(ocres_net INTERFACE)
 target_link_libraries(ocres_net INTERFACE ocres_core)
+add_library(ocres_net_io ${CMAKE_CURRENT_LIST_DIR}/network_io.cc)
+ocres_target_defaults(ocres_net_io)
+target_link_libraries(ocres_net_io PUBLIC ocres_net ocres_safetensors PRIVATE nlohmann_json::nlohmann_json)

@@ -144,3 +144,39 @@ TEST(Adam, GradientClippingBoundsTheStepInput) {
 
 }  // namespace
 }  // namespace ocres::policy
+
+#include "policy/network_io.h"
+
+namespace ocres::policy {
+namespace {
+
+TEST(MlpIo, SaveLoadReproducesOutputsBitExactly) {
+  Mlp net({6, {16, 16}, 3, true, true, false}, 11);
+  io::TensorFile f;
+  put_mlp(f, "actor.", net);
+  f.metadata["task"] = "lift";
+  const std::string path = "/tmp/ocres_mlp_io_test.safetensors";
+  io::save_safetensors(path, f);
+  Mlp loaded = get_mlp(io::load_safetensors(path), "actor.", path);
+  Mlp::Mat x = Mlp::Mat::Random(6, 4);
+  const Mlp::Mat a = net.forward(x);
+  const Mlp::Mat b = loaded.forward(x);
+  EXPECT_EQ((a - b).cwiseAbs().maxCoeff(), 0.0f);
+}
+
+TEST(MlpIo, MismatchedArchitectureIsAClearError) {
+  Mlp net({6, {16}, 3, true, false, false}, 1);
+  io::TensorFile f;
+  put_mlp(f, "actor.", net);
+  Mlp other({6, {32}, 3, true, false, false}, 1);
+  try {
+    load_into(f, "actor.", other, "ckpt");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("layers.0.weight"), std::string::npos);
+  }
+  EXPECT_THROW(get_mlp(f, "critic.", "ckpt"), InputError);
+}
+
+}  // namespace
+}  // namespace ocres::policy

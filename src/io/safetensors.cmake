@@ -1,0 +1,3 @@
+add_library(ocres_safetensors ${CMAKE_CURRENT_LIST_DIR}/safetensors.cc)
+ocres_target_defaults(ocres_safetensors)
+target_link_libraries(ocres_safetensors PUBLIC ocres_core PRIVATE nlohmann_json::nlohmann_json)
