@@ -1,5 +1,8 @@
 #include "apps/commands.h"
 
 namespace ocres::apps {
-void register_commands(CLI::App& app) { register_sim_commands(app); }
+void register_commands(CLI::App& app) {
+  register_sim_commands(app);
+  register_learn_commands(app);
+}
 }  // namespace ocres::apps

@@ -1,5 +1,6 @@
 #pragma once
 // Policy interfaces shared by simulation, training and deployment (no simulator types).
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -48,6 +49,18 @@ class ChunkExecutor : public StepPolicy {
   BasePolicy& base_;
   std::vector<Action> chunk_;
   int index_ = 0;
+};
+
+// A ChunkExecutor that owns its base policy.
+class OwningChunkExecutor : public StepPolicy {
+ public:
+  explicit OwningChunkExecutor(std::unique_ptr<BasePolicy> base) : base_(std::move(base)), exec_(*base_) {}
+  void reset(Rng& rng) override { exec_.reset(rng); }
+  Action act(const Observation& obs) override { return exec_.act(obs); }
+
+ private:
+  std::unique_ptr<BasePolicy> base_;
+  ChunkExecutor exec_;
 };
 
 }  // namespace ocres

@@ -7,9 +7,9 @@
 
 namespace ocres::policy {
 
-void build_bc_input(const RobotState& robot, std::span<const Pose> objects, std::span<const double> scalars,
+void build_bc_input(const float* robot, std::span<const Pose> objects, std::span<const double> scalars,
                     double progress, float* out) {
-  encode_robot(robot, out);
+  std::copy(robot, robot + kRobotDim, out);
   float* o = out + kRobotDim;
   for (const Pose& X : objects) {
     encode_pose(X, o);

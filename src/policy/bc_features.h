@@ -23,7 +23,8 @@ inline constexpr int kBcOutputDim = kBcChunk * kBcStepDim;
 
 inline int bc_input_dim(int num_objects, int num_scalars) { return 10 + 7 * num_objects + num_scalars + 1; }
 
-void build_bc_input(const RobotState& robot, std::span<const Pose> localized_objects, std::span<const double> scalars,
+// `robot` is the 10-float robot encoding (core/action_codec.h: encode_robot).
+void build_bc_input(const float* robot, std::span<const Pose> localized_objects, std::span<const double> scalars,
                     double progress, float* out);
 
 // Training target for the chunk starting at step t of a demo: actions[t .. t+H) (clamped at the end)

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "core/action_codec.h"
+
 namespace ocres::policy {
 namespace {
 
@@ -31,7 +33,9 @@ TEST(BcFeatures, InputLayoutHasDocumentedSize) {
   std::vector<Pose> objects(2);
   std::vector<double> scalars{0.1};
   std::vector<float> in(bc_input_dim(2, 1), -1.0f);
-  build_bc_input(robot, objects, scalars, 0.25, in.data());
+  float robot_vec[10];
+  encode_robot(robot, robot_vec);
+  build_bc_input(robot_vec, objects, scalars, 0.25, in.data());
   EXPECT_EQ(bc_input_dim(2, 1), 10 + 14 + 1 + 1);
   EXPECT_FLOAT_EQ(in[24], 0.1f);
   EXPECT_FLOAT_EQ(in.back(), 0.25f);

@@ -1,0 +1,32 @@
+#pragma once
+// Behaviour cloning of the VLA stand-in from demonstrations (or their replays in another domain):
+// the "real VLA" is trained on `lab` demos, the "sim twin" on their `sim` replays — same actions,
+// different observations (SPEC §1, stage 1).
+#include <functional>
+#include <vector>
+
+#include "learn/demos.h"
+#include "policy/bc_policy.h"
+
+namespace ocres::learn {
+
+struct BcTrainConfig {
+  std::vector<int> hidden = {256, 256};
+  int steps = 4000;          // gradient steps
+  int batch = 256;
+  double lr = 1e-3;
+  uint64_t seed = 0;
+  perception::VlaLocalizationConfig localization;
+};
+
+struct BcProgress {
+  int step = 0;
+  double loss = 0;
+};
+
+// Trains on every (demo, step) pair; the object poses of each sample go through a freshly drawn VLA
+// localisation error, so the policy learns to act on imprecise poses, as a VLA does.
+policy::BcPolicy train_bc(const std::vector<EpisodeRecord>& demos, const policy::BcModelInfo& info,
+                          const BcTrainConfig& config, const std::function<void(const BcProgress&)>& on_progress = nullptr);
+
+}  // namespace ocres::learn
