@@ -4,5 +4,6 @@ namespace ocres::apps {
 void register_commands(CLI::App& app) {
   register_sim_commands(app);
   register_learn_commands(app);
+  register_train_commands(app);
 }
 }  // namespace ocres::apps

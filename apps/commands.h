@@ -7,4 +7,5 @@ void register_commands(CLI::App& app);
 // Per-area registration (one file each).
 void register_sim_commands(CLI::App& app);
 void register_learn_commands(CLI::App& app);
+void register_train_commands(CLI::App& app);
 }  // namespace ocres::apps

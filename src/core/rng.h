@@ -3,6 +3,7 @@
 // a stream id (env index, purpose), so results do not depend on thread count or scheduling.
 // xoshiro256** seeded by splitmix64; our own uniform/normal so results do not depend on the standard
 // library's distribution implementations.
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -68,6 +69,12 @@ class Rng {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
   }
   double normal(double mean, double stddev) { return mean + stddev * normal(); }
+
+  // Raw state, for checkpoints of resumable runs.
+  std::array<uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  void set_state(const std::array<uint64_t, 4>& s) {
+    for (int i = 0; i < 4; ++i) s_[i] = s[i];
+  }
 
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

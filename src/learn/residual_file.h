@@ -1,0 +1,23 @@
+#pragma once
+// A trained residual as shipped: the actor's weights (safetensors) plus what is needed to use it
+// safely: task, observation layout (index names), scales, and the base policy it was trained on.
+#include <string>
+
+#include "policy/network.h"
+#include "policy/residual_action.h"
+
+namespace ocres::learn {
+
+struct ResidualModel {
+  policy::Mlp actor;
+  std::string task;
+  policy::ResidualObsLayout layout;
+  policy::ResidualScales scales;
+  std::string base;  // file name of the base policy used in training (provenance)
+};
+
+void save_residual(const std::string& path, ResidualModel& model);
+// Throws InputError if the file is missing/corrupt or not a residual.
+ResidualModel load_residual(const std::string& path);
+
+}  // namespace ocres::learn
