@@ -83,7 +83,7 @@ void register_train_commands(CLI::App& app) {
     } else {
       std::ofstream(csv) << "env_steps,updates,elapsed_s,env_steps_per_s,updates_per_s,train_success,eval_success,eval_mean_length,critic_loss,actor_loss,q_mean\n";
     }
-    learn::ResidualModel model{trainer.actor(), o->task, {}, cfg.env.scales, std::filesystem::path(o->base).filename().string()};
+    learn::ResidualModel model{trainer.actor(), o->task, {}, cfg.env.scales, std::filesystem::path(o->base).filename().string(), {}};
     model.layout.num_objects = static_cast<int>(task->info().object_names.size());
     model.layout.num_scalars = static_cast<int>(task->info().scalar_names.size());
     double best = -1;
@@ -101,6 +101,7 @@ void register_train_commands(CLI::App& app) {
       if (m.eval_success_rate >= 0) {
         trainer.save_checkpoint(ckpt);
         model.actor = trainer.actor();
+        model.obs_norm = trainer.obs_normalizer();
         if (m.eval_success_rate > best) {
           best = m.eval_success_rate;
           learn::save_residual(o->out + "/best_residual.safetensors", model);
@@ -108,6 +109,7 @@ void register_train_commands(CLI::App& app) {
       }
     });
     model.actor = trainer.actor();
+    model.obs_norm = trainer.obs_normalizer();
     learn::save_residual(o->out + "/residual.safetensors", model);
     trainer.save_checkpoint(ckpt);
     std::fprintf(stderr, "saved %s/residual.safetensors (final eval %.0f%% on %d held-out episodes, %.0f s)\n", o->out.c_str(),

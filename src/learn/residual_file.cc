@@ -11,6 +11,8 @@ namespace ocres::learn {
 void save_residual(const std::string& path, ResidualModel& m) {
   io::TensorFile f;
   policy::put_mlp(f, "actor.", m.actor);
+  f.tensors["obs_norm.mean"] = {{static_cast<int64_t>(m.obs_norm.mean.size())}, m.obs_norm.mean};
+  f.tensors["obs_norm.inv_std"] = {{static_cast<int64_t>(m.obs_norm.inv_std.size())}, m.obs_norm.inv_std};
   f.metadata["ocres.kind"] = "residual";
   f.metadata["ocres.residual"] = nlohmann::json{{"task", m.task},
                                                 {"num_objects", m.layout.num_objects},
@@ -29,7 +31,7 @@ ResidualModel load_residual(const std::string& path) {
   const io::TensorFile f = io::load_safetensors(path);
   const auto kind = f.metadata.find("ocres.kind");
   if (kind == f.metadata.end() || kind->second != "residual") throw InputError("'" + path + "' is not an ocres residual");
-  ResidualModel m{policy::get_mlp(f, "actor.", path), "", {}, {}, ""};
+  ResidualModel m{policy::get_mlp(f, "actor.", path), "", {}, {}, "", {}};
   try {
     const auto j = nlohmann::json::parse(f.metadata.at("ocres.residual"));
     m.task = j.at("task").get<std::string>();
@@ -42,6 +44,13 @@ ResidualModel load_residual(const std::string& path) {
   } catch (const std::exception& e) {
     throw InputError("'" + path + "': malformed residual metadata: " + e.what());
   }
+  for (const char* name : {"obs_norm.mean", "obs_norm.inv_std"}) {
+    const auto it = f.tensors.find(name);
+    if (it == f.tensors.end() || static_cast<int>(it->second.values.size()) != m.actor.input_dim())
+      throw InputError("'" + path + "': missing or mis-sized '" + name + "'");
+  }
+  m.obs_norm.mean = f.tensors.at("obs_norm.mean").values;
+  m.obs_norm.inv_std = f.tensors.at("obs_norm.inv_std").values;
   if (m.actor.input_dim() != m.layout.dim() || m.actor.output_dim() != policy::kResidualDim)
     throw InputError("'" + path + "': actor sizes do not match its observation layout");
   return m;

@@ -3,6 +3,7 @@
 // safely: task, observation layout (index names), scales, and the base policy it was trained on.
 #include <string>
 
+#include "policy/bc_policy.h"
 #include "policy/network.h"
 #include "policy/residual_action.h"
 
@@ -14,6 +15,7 @@ struct ResidualModel {
   policy::ResidualObsLayout layout;
   policy::ResidualScales scales;
   std::string base;  // file name of the base policy used in training (provenance)
+  policy::Normalizer obs_norm;  // applied to the observation before the actor
 };
 
 void save_residual(const std::string& path, ResidualModel& model);

@@ -81,8 +81,35 @@ Td3Trainer::Td3Trainer(const Td3Config& config, ResidualEnvFactory factory)
 
 Td3Trainer::~Td3Trainer() = default;
 
+// Inputs of the actor and critics are normalised per feature: the corrections that matter are
+// centimetre differences between object, TCP and base-action positions of about 0.5 m.
+void Td3Trainer::fit_normalizer() {
+  if (!obs_norm_.empty()) return;
+  const ReplayBuffer& b = offline_->size() > 0 ? *offline_ : *online_;
+  std::vector<float> rows;
+  const int stride = 2 * obs_dim_ + kResidualDim + 2;
+  for (int i = 0; i < b.size(); ++i) {
+    const float* row = b.storage().data() + static_cast<size_t>(i) * stride;
+    rows.insert(rows.end(), row, row + obs_dim_);
+  }
+  if (rows.empty()) {
+    obs_norm_.mean.assign(obs_dim_, 0.0f);
+    obs_norm_.inv_std.assign(obs_dim_, 1.0f);
+    return;
+  }
+  obs_norm_.fit(rows, obs_dim_, /*min_std=*/0.02);
+}
+
+Mat Td3Trainer::normalized(const float* obs, int n) const {
+  Mat s = Eigen::Map<const Mat>(obs, obs_dim_, n);
+  const Eigen::Map<const Eigen::VectorXf> mean(obs_norm_.mean.data(), obs_dim_), inv(obs_norm_.inv_std.data(), obs_dim_);
+  s.colwise() -= mean;
+  s = s.array().colwise() * inv.array();
+  return s;
+}
+
 void Td3Trainer::act_batch(const std::vector<float>& obs, int n, std::vector<float>& out, bool explore) {
-  const Mat s = Eigen::Map<const Mat>(obs.data(), obs_dim_, n);
+  const Mat s = normalized(obs.data(), n);
   const Mat& a = actor_->forward(s);
   out.resize(static_cast<size_t>(kResidualDim) * n);
   for (int i = 0; i < kResidualDim * n; ++i) {
@@ -111,10 +138,11 @@ void Td3Trainer::collect_offline() {
       env.reset(derive_seed(config_.seed, 0x0FF, e), obs.data());
       while (true) {
         const sim::StepResult r = env.step(zero, next_obs.data(), executed.data());
+        const bool failed = r.terminated && !r.success;  // success is not terminal in training (see train())
         per_episode[e].push_back({obs, executed, next_obs});
-        flags[e].push_back({static_cast<float>(r.reward), r.terminated ? 1.0f : 0.0f, r.truncated ? 1.0f : 0.0f});
+        flags[e].push_back({static_cast<float>(r.reward), failed ? 1.0f : 0.0f, r.truncated ? 1.0f : 0.0f});
         obs = next_obs;
-        if (r.terminated || r.truncated) break;
+        if (failed || r.truncated) break;
       }
     }
   });
@@ -132,7 +160,7 @@ void Td3Trainer::update_once() {
   const int n_off = offline_->size() > 0 ? static_cast<int>(std::lround(B * config_.offline_fraction)) : 0;
   online_->sample(rng_, B - n_off, 0, batch_);
   if (n_off > 0) offline_->sample(rng_, n_off, B - n_off, batch_);
-  const Eigen::Map<const Mat> s(batch_.obs.data(), obs_dim_, B), s2(batch_.next_obs.data(), obs_dim_, B);
+  const Mat s = normalized(batch_.obs.data(), B), s2 = normalized(batch_.next_obs.data(), B);
   const Eigen::Map<const Mat> a(batch_.action.data(), kResidualDim, B);
   // Targets: r + discount * min_k Q'_k(s', clip(pi'(s') + clipped noise)).
   Mat a2 = actor_target_->forward(s2);
@@ -196,8 +224,11 @@ std::pair<double, double> Td3Trainer::evaluate(int episodes) {
     std::vector<float> obs(obs_dim_), next_obs(obs_dim_), executed(kResidualDim), delta(kResidualDim);
     for (int e = next++; e < episodes; e = next++) {
       envs[w]->reset(episode_seed(config_.eval_seed, e), obs.data());
+      std::vector<float> obs_n(obs_dim_);
       while (true) {
-        actors[w].forward_one(obs.data(), delta.data());
+        for (int k = 0; k < obs_dim_; ++k) obs_n[k] = obs[k];
+        obs_norm_.apply(obs_n.data());
+        actors[w].forward_one(obs_n.data(), delta.data());
         const sim::StepResult r = envs[w]->step(delta.data(), next_obs.data(), executed.data());
         ++length[e];
         obs.swap(next_obs);
@@ -221,10 +252,12 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
   const auto t0 = Clock::now();
   const double elapsed_before = metrics_.elapsed_s;
   collect_offline();
+  fit_normalizer();
   const int N = config_.num_envs;
   std::vector<std::unique_ptr<ResidualEnv>> envs;
   for (int i = 0; i < N; ++i) envs.push_back(factory_(i, false));
   env_episode_index_.resize(N, 0);
+  succeeded_.assign(N, false);
   std::vector<NStepAccumulator> acc(N, NStepAccumulator(config_.n_step, config_.gamma));
   std::vector<float> obs(static_cast<size_t>(obs_dim_) * N), next_obs(obs.size()), act, executed(kResidualDim * N);
   std::vector<sim::StepResult> results(N);
@@ -246,10 +279,16 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
       float* o = obs.data() + static_cast<size_t>(i) * obs_dim_;
       const float* o2 = next_obs.data() + static_cast<size_t>(i) * obs_dim_;
       const sim::StepResult& r = results[i];
+      // Success does not end a TRAINING episode: with dense rewards in [0, 1], a terminal success would
+      // be worth less than lingering just short of it. The episode goes on (success states earn the
+      // maximal reward) until the time limit; only failures are terminal. Evaluation stops at success.
+      const bool failed = r.terminated && !r.success;
+      succeeded_[i] = succeeded_[i] || r.success;
       acc[i].add(std::vector<float>(o, o + obs_dim_), std::vector<float>(executed.data() + kResidualDim * i, executed.data() + kResidualDim * (i + 1)),
-                 static_cast<float>(r.reward), std::vector<float>(o2, o2 + obs_dim_), r.terminated, r.truncated, *online_);
-      if (r.terminated || r.truncated) {
-        recent.push_back(r.success);
+                 static_cast<float>(r.reward), std::vector<float>(o2, o2 + obs_dim_), failed, r.truncated, *online_);
+      if (failed || r.truncated) {
+        recent.push_back(succeeded_[i]);
+        succeeded_[i] = false;
         if (recent.size() > 50) recent.pop_front();
         ++episode_counter_;
         envs[i]->reset(derive_seed(derive_seed(config_.seed, 0x7A1), i, ++env_episode_index_[i]), o);
@@ -309,6 +348,8 @@ void Td3Trainer::save_checkpoint(const std::string& path) {
   };
   put_adam("opt.actor.", *actor_opt_);
   for (size_t k = 0; k < critic_opts_.size(); ++k) put_adam("opt.critic" + std::to_string(k) + ".", *critic_opts_[k]);
+  f.tensors["obs_norm.mean"] = flat(obs_norm_.mean);
+  f.tensors["obs_norm.inv_std"] = flat(obs_norm_.inv_std);
   f.tensors["replay.online"] = flat(online_->storage());
   f.tensors["replay.offline"] = flat(offline_->storage());
   f.metadata["replay.online"] = std::to_string(online_->size()) + " " + std::to_string(online_->next_index()) + " " + std::to_string(online_->total_added());
@@ -365,6 +406,9 @@ void Td3Trainer::load_checkpoint(const std::string& path) {
       throw InputError("'" + path + "': malformed replay metadata");
     b.restore(data, size, next, total);
   };
+  obs_norm_.mean = get("obs_norm.mean");
+  obs_norm_.inv_std = get("obs_norm.inv_std");
+  if (static_cast<int>(obs_norm_.mean.size()) != obs_dim_) throw InputError("'" + path + "': normaliser size mismatch");
   load_replay("replay.online", *online_);
   load_replay("replay.offline", *offline_);
   const auto& rs = get("rng");

@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "learn/replay_buffer.h"
 #include "learn/residual_env.h"
+#include "policy/bc_policy.h"
 #include "policy/network.h"
 #include "policy/optimizer.h"
 
@@ -84,6 +85,8 @@ class Td3Trainer {
   std::pair<double, double> evaluate(int episodes);
 
   policy::Mlp& actor() { return *actor_; }
+  // Observation normaliser (fitted on the base-policy buffer) the actor's inputs go through.
+  const policy::Normalizer& obs_normalizer() const { return obs_norm_; }
   const Td3Config& config() const { return config_; }
   const TrainMetrics& metrics() const { return metrics_; }
   int obs_dim() const { return obs_dim_; }
@@ -96,6 +99,8 @@ class Td3Trainer {
   void collect_offline();
   void update_once();
   void act_batch(const std::vector<float>& obs, int n, std::vector<float>& out, bool explore);
+  void fit_normalizer();
+  policy::Mlp::Mat normalized(const float* obs, int n) const;
 
   Td3Config config_;
   ResidualEnvFactory factory_;
@@ -106,9 +111,11 @@ class Td3Trainer {
   std::vector<std::unique_ptr<policy::Adam>> critic_opts_;
   std::unique_ptr<ReplayBuffer> online_, offline_;
   Rng rng_;
+  policy::Normalizer obs_norm_;
   TrainMetrics metrics_;
   int64_t episode_counter_ = 0;
   std::vector<int64_t> env_episode_index_;
+  std::vector<bool> succeeded_;  // per env: the current training episode has reached success
   ReplayBuffer::Batch batch_;
 };
 

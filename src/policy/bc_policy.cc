@@ -10,7 +10,7 @@
 
 namespace ocres::policy {
 
-void Normalizer::fit(const std::vector<float>& data, int dim) {
+void Normalizer::fit(const std::vector<float>& data, int dim, double min_std) {
   const size_t n = data.size() / dim;
   std::vector<double> sum(dim, 0), sq(dim, 0);
   for (size_t r = 0; r < n; ++r)
@@ -25,7 +25,7 @@ void Normalizer::fit(const std::vector<float>& data, int dim) {
     const double var = std::max(0.0, sq[i] / std::max<size_t>(n, 1) - m * m);
     mean[i] = static_cast<float>(m);
     // Constant features (e.g. a pad) keep unit scale instead of dividing by ~0.
-    inv_std[i] = static_cast<float>(1.0 / std::max(std::sqrt(var), 1e-3));
+    inv_std[i] = static_cast<float>(1.0 / std::max(std::sqrt(var), min_std));
   }
 }
 

@@ -17,7 +17,9 @@ namespace ocres::policy {
 // Per-feature affine normalisation (x - mean) / std, stored with the weights.
 struct Normalizer {
   std::vector<float> mean, inv_std;
-  void fit(const std::vector<float>& data, int dim);  // data: rows of `dim`
+  // data: rows of `dim`; features with a smaller std than min_std are scaled by 1 / min_std.
+  void fit(const std::vector<float>& data, int dim, double min_std = 1e-3);
+  bool empty() const { return mean.empty(); }
   void apply(float* x) const {
     for (size_t i = 0; i < mean.size(); ++i) x[i] = (x[i] - mean[i]) * inv_std[i];
   }
