@@ -60,7 +60,9 @@ policy::BcPolicy train_bc(const std::vector<EpisodeRecord>& demos, const policy:
     make_target(samples[i], all_out.data() + i * kBcOutputDim);
   }
   policy::Normalizer in_norm, out_norm;
-  in_norm.fit(all_in, in_dim);
+  // A floor on the input scale: quaternion components barely vary across 30 demos, and dividing by
+  // their tiny std would make the policy hypersensitive to sub-degree orientation changes.
+  in_norm.fit(all_in, in_dim, /*min_std=*/0.02);
   out_norm.fit(all_out, kBcOutputDim);
 
   policy::MlpConfig mc;
