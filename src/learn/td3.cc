@@ -139,10 +139,11 @@ void Td3Trainer::collect_offline() {
       while (true) {
         const sim::StepResult r = env.step(zero, next_obs.data(), executed.data());
         const bool failed = r.terminated && !r.success;  // success is not terminal in training (see train())
+        const bool time_up = env.env().t() >= env.env().horizon();
         per_episode[e].push_back({obs, executed, next_obs});
-        flags[e].push_back({static_cast<float>(r.reward), failed ? 1.0f : 0.0f, r.truncated ? 1.0f : 0.0f});
+        flags[e].push_back({static_cast<float>(r.reward), failed ? 1.0f : 0.0f, !failed && time_up ? 1.0f : 0.0f});
         obs = next_obs;
-        if (failed || r.truncated) break;
+        if (failed || time_up) break;
       }
     }
   });
@@ -283,10 +284,13 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
       // be worth less than lingering just short of it. The episode goes on (success states earn the
       // maximal reward) until the time limit; only failures are terminal. Evaluation stops at success.
       const bool failed = r.terminated && !r.success;
+      // The time limit, whether or not the task is in its success state at that moment (Env reports
+      // `truncated` only when not terminated).
+      const bool time_up = !failed && envs[i]->env().t() >= envs[i]->env().horizon();
       succeeded_[i] = succeeded_[i] || r.success;
       acc[i].add(std::vector<float>(o, o + obs_dim_), std::vector<float>(executed.data() + kResidualDim * i, executed.data() + kResidualDim * (i + 1)),
-                 static_cast<float>(r.reward), std::vector<float>(o2, o2 + obs_dim_), failed, r.truncated, *online_);
-      if (failed || r.truncated) {
+                 static_cast<float>(r.reward), std::vector<float>(o2, o2 + obs_dim_), failed, time_up, *online_);
+      if (failed || time_up) {
         recent.push_back(succeeded_[i]);
         succeeded_[i] = false;
         if (recent.size() > 50) recent.pop_front();
