@@ -11,7 +11,9 @@
 #include "core/franka.h"
 #include "eval/failure_modes.h"
 #include "eval/rollout.h"
+#include "learn/residual_eval.h"
 #include "learn/teleop.h"
+#include "sim/domain.h"
 #include "policy/bc_policy.h"
 #include "sim/cartesian_controller.h"
 #include "tasks/registry.h"
@@ -119,14 +121,15 @@ void register_sim_commands(CLI::App& app) {
   struct RolloutOpts {
     eval::RolloutConfig cfg;
     std::string policy = "expert";
-    std::string base_path;
+    std::string base_path, residual_path;
     bool json = false;
   };
   auto ro = std::make_shared<RolloutOpts>();
   auto* ro_cmd = app.add_subcommand("rollout", "Run episodes of a policy and report success");
   ro_cmd->add_option("--task", ro->cfg.task, "task name (see `ocres tasks`)")->required();
   ro_cmd->add_option("--policy", ro->policy, "policy: expert | teleop (expert with human-like perturbations) | base")->default_val("expert");
-  ro_cmd->add_option("--base", ro->base_path, "base policy weights (.safetensors) for --policy base");
+  ro_cmd->add_option("--base", ro->base_path, "base policy weights (.safetensors) for --policy base / base+residual");
+  ro_cmd->add_option("--residual", ro->residual_path, "residual weights (.safetensors) for --policy base+residual");
   ro_cmd->add_option("--domain", ro->cfg.domain, "domain name or YAML file")->default_val("sim");
   ro_cmd->add_option("--episodes", ro->cfg.episodes, "number of episodes")->default_val(10)->check(CLI::Range(1, 1000000));
   ro_cmd->add_option("--seed", ro->cfg.seed, "run seed (episode j uses a seed derived from it and j)")->default_val(0);
@@ -134,8 +137,9 @@ void register_sim_commands(CLI::App& app) {
   ro_cmd->add_flag("--json", ro->json, "print one JSON object on stdout");
   ro_cmd->callback([ro] {
     tasks::make_task(ro->cfg.task);  // validate the name before any work
-    if (ro->policy != "expert" && ro->policy != "teleop" && ro->policy != "base")
-      throw InputError("unknown policy '" + ro->policy + "' (known: expert, teleop, base)");
+    if (ro->policy != "expert" && ro->policy != "teleop" && ro->policy != "base" && ro->policy != "base+residual")
+      throw InputError("unknown policy '" + ro->policy + "' (known: expert, teleop, base, base+residual)");
+    if (ro->policy == "base+residual" && ro->residual_path.empty()) throw InputError("--policy base+residual needs --residual FILE");
     const bool teleop = ro->policy == "teleop";
     const std::string base_path = ro->base_path;
     if (ro->policy == "base") {
@@ -145,7 +149,19 @@ void register_sim_commands(CLI::App& app) {
         throw InputError("'" + base_path + "' is a base policy for task '" + probe.info().task + "', not '" + ro->cfg.task + "'");
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const auto stats = eval::run_episodes(ro->cfg, [teleop, base_path](const sim::Env& env) -> std::unique_ptr<StepPolicy> {
+    std::vector<eval::EpisodeStats> stats;
+    if (ro->policy == "base+residual") {
+      learn::ResidualEvalConfig rc;
+      rc.task = ro->cfg.task;
+      rc.domain = ro->cfg.domain;
+      rc.base_path = base_path;
+      rc.residual_path = ro->residual_path;
+      rc.episodes = ro->cfg.episodes;
+      rc.seed = ro->cfg.seed;
+      rc.threads = ro->cfg.threads;
+      rc.use_estimator = sim::load_domain(ro->cfg.domain).name == "lab";
+      stats = learn::evaluate_residual(rc);
+    } else stats = eval::run_episodes(ro->cfg, [teleop, base_path](const sim::Env& env) -> std::unique_ptr<StepPolicy> {
       if (!base_path.empty())
         return std::make_unique<OwningChunkExecutor>(std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(base_path)));
       auto expert = tasks::make_task(env.task_info().name)->make_expert();

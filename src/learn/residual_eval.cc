@@ -1,0 +1,75 @@
+#include "learn/residual_eval.h"
+
+#include <atomic>
+
+#include "core/parallel.h"
+#include "eval/failure_modes.h"
+#include "policy/bc_policy.h"
+#include "sim/domain.h"
+#include "tasks/registry.h"
+
+namespace ocres::learn {
+
+std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg) {
+  const sim::DomainConfig domain = sim::load_domain(cfg.domain);
+  auto scene = tasks::compile_task(cfg.task, domain);
+  const bool with_residual = !cfg.residual_path.empty();
+  ResidualModel model{policy::Mlp(), cfg.task, {}, {}, "", {}};
+  if (with_residual) {
+    model = load_residual(cfg.residual_path);
+    if (model.task != cfg.task)
+      throw InputError("'" + cfg.residual_path + "' is a residual for task '" + model.task + "', not '" + cfg.task + "'");
+  }
+  const int workers = std::max(1, std::min(cfg.threads, cfg.episodes));
+  std::vector<std::unique_ptr<ResidualEnv>> envs;
+  std::vector<policy::Mlp> actors;
+  for (int w = 0; w < workers; ++w) {
+    ResidualEnvConfig ec;
+    ec.corrupt_poses = false;
+    ec.use_estimator = cfg.use_estimator;
+    ec.scales = model.scales;
+    envs.push_back(std::make_unique<ResidualEnv>(tasks::make_env(scene, domain),
+                                                 std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(cfg.base_path)), ec));
+    if (with_residual) {
+      if (envs.back()->obs_dim() != model.layout.dim())
+        throw InputError("'" + cfg.residual_path + "' expects a " + std::to_string(model.layout.dim()) +
+                         "-dim observation; task '" + cfg.task + "' gives " + std::to_string(envs.back()->obs_dim()));
+      actors.push_back(model.actor);
+    }
+  }
+  std::vector<eval::EpisodeStats> stats(cfg.episodes);
+  std::atomic<int> next{0};
+  ThreadPool pool(workers);
+  pool.parallel_for(workers, [&](int w) {
+    ResidualEnv& env = *envs[w];
+    std::vector<float> obs(env.obs_dim()), obs_n(env.obs_dim()), next_obs(env.obs_dim()), executed(7), delta(7, 0.0f);
+    for (int j = next++; j < cfg.episodes; j = next++) {
+      eval::EpisodeStats& s = stats[j];
+      s.index = j;
+      s.seed = episode_seed(cfg.seed, j);
+      env.reset(s.seed, obs.data());
+      eval::FailureClassifier classifier(env.env().task_info().requires_grasp);
+      while (true) {
+        if (with_residual) {
+          obs_n = obs;
+          model.obs_norm.apply(obs_n.data());
+          actors[w].forward_one(obs_n.data(), delta.data());
+        }
+        const sim::StepResult r = env.step(delta.data(), next_obs.data(), executed.data());
+        classifier.observe(env.env().observation(), r);
+        s.episode_return += r.reward;
+        ++s.length;
+        obs.swap(next_obs);
+        if (r.terminated || r.truncated) {
+          s.success = r.success;
+          s.terminated = r.terminated;
+          s.outcome = static_cast<int>(classifier.classify());
+          break;
+        }
+      }
+    }
+  });
+  return stats;
+}
+
+}  // namespace ocres::learn

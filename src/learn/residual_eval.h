@@ -1,0 +1,24 @@
+#pragma once
+// Runs base + residual episodes (no exploration, no training-time corruption) on held-out seeds.
+// In a domain whose name is `lab` (or any domain with use_estimator), object poses reach the residual
+// only through the pose-estimator model and the deployment gate, never as ground truth.
+#include <string>
+#include <vector>
+
+#include "eval/rollout.h"
+#include "learn/residual_env.h"
+#include "learn/residual_file.h"
+
+namespace ocres::learn {
+
+struct ResidualEvalConfig {
+  std::string task, domain = "sim", base_path, residual_path;  // residual_path empty: base alone
+  int episodes = 100;
+  uint64_t seed = 1000;
+  int threads = 1;
+  bool use_estimator = false;  // set for `lab`
+};
+
+std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& config);
+
+}  // namespace ocres::learn
