@@ -2,12 +2,18 @@
 
 #include "core/error.h"
 #include "tasks/lift/lift.h"
+#include "tasks/pick_place/pick_place.h"
+#include "tasks/stack/stack.h"
+#include "tasks/drawer/drawer.h"
 
 namespace ocres::tasks {
 
 const std::vector<TaskEntry>& task_registry() {
   static const std::vector<TaskEntry> kTasks = {
       {"lift", &make_lift_task},
+      {"pick_place", &make_pick_place_task},
+      {"stack", &make_stack_task},
+      {"drawer", &make_drawer_task},
   };
   return kTasks;
 }
