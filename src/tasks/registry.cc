@@ -5,6 +5,7 @@
 #include "tasks/pick_place/pick_place.h"
 #include "tasks/stack/stack.h"
 #include "tasks/drawer/drawer.h"
+#include "tasks/cup/cup.h"
 
 namespace ocres::tasks {
 
@@ -14,6 +15,7 @@ const std::vector<TaskEntry>& task_registry() {
       {"pick_place", &make_pick_place_task},
       {"stack", &make_stack_task},
       {"drawer", &make_drawer_task},
+      {"cup", &make_cup_task},
   };
   return kTasks;
 }
