@@ -50,7 +50,7 @@ std::string SceneBuilder::xml(const std::string& model_name, const SceneOptions&
   // The robot base frame is the world frame; the table top is the plane z = 0.
   s += "  <geom name=\"table\" class=\"table\" type=\"box\" size=\"0.7 0.8 0.02\" pos=\"0.35 0 -0.02\" material=\"table\"/>\n";
   s += "  <camera name=\"front\" pos=\"1.35 -0.05 0.65\" xyaxes=\"0 1 0 -0.45 0 0.89\" fovy=\"50\"/>\n";
-  s += "  <camera name=\"side\" pos=\"0.5 -1.0 0.55\" xyaxes=\"1 0 0 0 0.45 0.89\" fovy=\"55\"/>\n";
+  s += "  <camera name=\"side\" pos=\"0.45 -1.35 0.8\" xyaxes=\"1 0 0 0 0.5 0.866\" fovy=\"50\"/>\n";
   s += worldbody;
   s += "</worldbody>\n";
   if (!tendons.empty()) s += "<tendon>\n" + tendons + "</tendon>\n";
