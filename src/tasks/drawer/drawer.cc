@@ -126,7 +126,6 @@ class DrawerTask : public sim::Task {
     for (int i = 0; i < kDrawers; ++i) {
       const std::string n = std::to_string(i);
       slide_qpos_[i] = m->jnt_qposadr[sim::joint_id(m, ("slide" + n).c_str())];
-      site_[i] = sim::site_id(m, ("handle_site" + n).c_str());
     }
   }
 
@@ -159,7 +158,6 @@ class DrawerTask : public sim::Task {
  private:
   sim::TaskInfo info_;
   int slide_qpos_[kDrawers] = {};
-  int site_[kDrawers] = {};
   int open_ = 0;
 };
 
