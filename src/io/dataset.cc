@@ -1,0 +1,295 @@
+#include "io/dataset.h"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include "core/error.h"
+
+namespace ocres::io {
+
+namespace {
+
+std::mutex& hdf5_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// HDF5 prints its error stack by default; we report errors ourselves.
+void silence_hdf5() {
+  static std::once_flag once;
+  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw InputError("HDF5: " + what);
+}
+hid_t check_id(hid_t id, const std::string& what) {
+  if (id < 0) throw InputError("HDF5: " + what);
+  return id;
+}
+
+void write_attr_i64(hid_t obj, const char* name, int64_t v) {
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t a = check_id(H5Acreate2(obj, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT), name);
+  H5Awrite(a, H5T_NATIVE_INT64, &v);
+  H5Aclose(a);
+  H5Sclose(space);
+}
+
+void write_attr_u64(hid_t obj, const char* name, uint64_t v) {
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t a = check_id(H5Acreate2(obj, name, H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT), name);
+  H5Awrite(a, H5T_NATIVE_UINT64, &v);
+  H5Aclose(a);
+  H5Sclose(space);
+}
+
+void write_attr_str(hid_t obj, const char* name, const std::string& s) {
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t a = check_id(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), name);
+  const char* p = s.c_str();
+  H5Awrite(a, type, &p);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Tclose(type);
+}
+
+void write_dataset(hid_t parent, const char* name, hid_t file_type, hid_t mem_type, const void* data, int rows, int cols) {
+  hsize_t dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
+  const hid_t space = H5Screate_simple(cols > 0 ? 2 : 1, dims, nullptr);
+  const hid_t ds = check_id(H5Dcreate2(parent, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name);
+  if (rows > 0) check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), std::string("writing ") + name);
+  H5Dclose(ds);
+  H5Sclose(space);
+}
+
+}  // namespace
+
+DatasetWriter::DatasetWriter(const std::string& path, const std::string& env_args_json)
+    : path_(path), partial_(path + ".partial") {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  silence_hdf5();
+  file_ = H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) throw InputError("cannot create dataset '" + path + "'");
+  data_ = check_id(H5Gcreate2(file_, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "/data");
+  write_attr_str(data_, "env_args", env_args_json);
+}
+
+DatasetWriter::~DatasetWriter() {
+  if (file_ >= 0) {
+    std::lock_guard<std::mutex> lock(hdf5_mutex());
+    H5Gclose(data_);
+    H5Fclose(file_);
+    std::remove(partial_.c_str());  // not closed: never leave a half-written dataset behind
+  }
+}
+
+std::string DatasetWriter::add_episode(const EpisodeData& ep) {
+  OCRES_CHECK(static_cast<int>(ep.actions.size()) == ep.length * ep.action_dim, "actions size mismatch");
+  OCRES_CHECK(static_cast<int>(ep.rewards.size()) == ep.length && static_cast<int>(ep.dones.size()) == ep.length,
+              "rewards/dones size mismatch");
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  const std::string name = "demo_" + std::to_string(count_++);
+  const hid_t g = check_id(H5Gcreate2(data_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name);
+  write_attr_i64(g, "num_samples", ep.length);
+  write_attr_u64(g, "seed", ep.seed);
+  write_attr_i64(g, "success", ep.success ? 1 : 0);
+  write_dataset(g, "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ep.actions.data(), ep.length, ep.action_dim);
+  write_dataset(g, "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ep.rewards.data(), ep.length, 0);
+  write_dataset(g, "dones", H5T_STD_U8LE, H5T_NATIVE_UINT8, ep.dones.data(), ep.length, 0);
+  const hid_t obs = check_id(H5Gcreate2(g, "obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "obs");
+  for (const auto& [key, value] : ep.obs) {
+    OCRES_CHECK(static_cast<int>(value.second.size()) == ep.length * value.first, "obs '" + key + "' size mismatch");
+    write_dataset(obs, key.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, value.second.data(), ep.length, value.first);
+  }
+  H5Gclose(obs);
+  H5Gclose(g);
+  total_ += ep.length;
+  return name;
+}
+
+void DatasetWriter::set_mask(const std::string& split, const std::vector<std::string>& names) {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  hid_t mask = H5Lexists(file_, "mask", H5P_DEFAULT) > 0 ? H5Gopen2(file_, "mask", H5P_DEFAULT)
+                                                          : H5Gcreate2(file_, "mask", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  check_id(mask, "/mask");
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  std::vector<const char*> ptrs;
+  for (const auto& n : names) ptrs.push_back(n.c_str());
+  hsize_t dims[1] = {names.size()};
+  const hid_t space = H5Screate_simple(1, dims, nullptr);
+  const hid_t ds = check_id(H5Dcreate2(mask, split.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), split);
+  if (!names.empty()) H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Gclose(mask);
+}
+
+void DatasetWriter::close() {
+  {
+    std::lock_guard<std::mutex> lock(hdf5_mutex());
+    write_attr_i64(data_, "total", total_);
+    H5Gclose(data_);
+    H5Fflush(file_, H5F_SCOPE_GLOBAL);
+    H5Fclose(file_);
+    file_ = -1;
+  }
+  std::filesystem::rename(partial_, path_);
+}
+
+namespace {
+
+int64_t read_attr_i64(hid_t obj, const char* name, const std::string& ctx) {
+  if (H5Aexists(obj, name) <= 0) throw InputError(ctx + ": missing attribute '" + name + "'");
+  const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  int64_t v = 0;
+  const herr_t s = H5Aread(a, H5T_NATIVE_INT64, &v);
+  H5Aclose(a);
+  if (s < 0) throw InputError(ctx + ": unreadable attribute '" + name + "'");
+  return v;
+}
+
+std::vector<hsize_t> dims_of(hid_t ds) {
+  const hid_t space = H5Dget_space(ds);
+  const int n = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> d(std::max(n, 0));
+  if (n > 0) H5Sget_simple_extent_dims(space, d.data(), nullptr);
+  H5Sclose(space);
+  return d;
+}
+
+std::vector<float> read_floats(hid_t parent, const std::string& name, const std::string& ctx, int rows, int& cols) {
+  if (H5Lexists(parent, name.c_str(), H5P_DEFAULT) <= 0) throw InputError(ctx + ": missing dataset '" + name + "'");
+  const hid_t ds = H5Dopen2(parent, name.c_str(), H5P_DEFAULT);
+  if (ds < 0) throw InputError(ctx + ": cannot open dataset '" + name + "'");
+  const auto d = dims_of(ds);
+  if (d.empty() || static_cast<int>(d[0]) != rows) {
+    H5Dclose(ds);
+    throw InputError(ctx + ": dataset '" + name + "' has " + (d.empty() ? std::string("no") : std::to_string(d[0])) +
+                     " rows, num_samples says " + std::to_string(rows));
+  }
+  cols = d.size() > 1 ? static_cast<int>(d[1]) : 0;
+  std::vector<float> v(static_cast<size_t>(rows) * std::max(cols, 1));
+  const herr_t s = v.empty() ? 0 : H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  H5Dclose(ds);
+  if (s < 0) throw InputError(ctx + ": dataset '" + name + "' is unreadable (corrupt or truncated file)");
+  return v;
+}
+
+}  // namespace
+
+DatasetReader::DatasetReader(const std::string& path) : path_(path) {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  silence_hdf5();
+  if (!std::filesystem::exists(path)) throw InputError("dataset '" + path + "' does not exist");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError("'" + path + "' is not an HDF5 file (or is truncated/corrupt)");
+  file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file_ < 0) throw InputError("cannot open dataset '" + path + "' (truncated or corrupt?)");
+  try {
+    if (H5Lexists(file_, "data", H5P_DEFAULT) <= 0) throw InputError("'" + path + "' has no /data group (not a robomimic dataset)");
+    const hid_t data = H5Gopen2(file_, "data", H5P_DEFAULT);
+    if (data < 0) throw InputError("'" + path + "': /data is unreadable");
+    total_ = read_attr_i64(data, "total", path + ": /data");
+    if (H5Aexists(data, "env_args") > 0) {
+      const hid_t a = H5Aopen(data, "env_args", H5P_DEFAULT);
+      const hid_t type = H5Aget_type(a);
+      char* s = nullptr;
+      if (H5Tis_variable_str(type) > 0) {
+        const hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(type));  // HDF5 does not convert between character sets
+        if (H5Aread(a, mt, &s) >= 0 && s) {
+          env_args_ = s;
+          H5free_memory(s);
+        }
+        H5Tclose(mt);
+      }
+      H5Tclose(type);
+      H5Aclose(a);
+    }
+    hsize_t n = 0;
+    H5Gget_num_objs(data, &n);
+    int64_t sum = 0;
+    for (hsize_t i = 0; i < n; ++i) {
+      char name[256];
+      H5Gget_objname_by_idx(data, i, name, sizeof(name));
+      const std::string s(name);
+      if (s.rfind("demo_", 0) != 0) continue;
+      const hid_t g = H5Gopen2(data, name, H5P_DEFAULT);
+      if (g < 0) throw InputError(path + ": episode '" + s + "' is unreadable");
+      sum += read_attr_i64(g, "num_samples", path + ": " + s);
+      H5Gclose(g);
+      episodes_.push_back(s);
+    }
+    H5Gclose(data);
+    // Natural order: demo_2 before demo_10.
+    std::sort(episodes_.begin(), episodes_.end(), [](const std::string& a, const std::string& b) {
+      return std::stol(a.substr(5)) < std::stol(b.substr(5));
+    });
+    if (sum != total_)
+      throw InputError(path + ": /data total = " + std::to_string(total_) + " but episodes hold " + std::to_string(sum) + " samples");
+  } catch (...) {
+    H5Fclose(file_);
+    file_ = -1;
+    throw;
+  }
+}
+
+DatasetReader::~DatasetReader() {
+  if (file_ >= 0) {
+    std::lock_guard<std::mutex> lock(hdf5_mutex());
+    H5Fclose(file_);
+  }
+}
+
+EpisodeData DatasetReader::read(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  const std::string ctx = path_ + ": " + name;
+  const std::string group = "data/" + name;
+  if (H5Lexists(file_, group.c_str(), H5P_DEFAULT) <= 0) throw InputError(ctx + ": no such episode");
+  const hid_t g = H5Gopen2(file_, group.c_str(), H5P_DEFAULT);
+  EpisodeData ep;
+  try {
+    ep.length = static_cast<int>(read_attr_i64(g, "num_samples", ctx));
+    if (ep.length < 0) throw InputError(ctx + ": negative num_samples");
+    if (H5Aexists(g, "seed") > 0) {
+      const hid_t a = H5Aopen(g, "seed", H5P_DEFAULT);
+      H5Aread(a, H5T_NATIVE_UINT64, &ep.seed);
+      H5Aclose(a);
+    }
+    if (H5Aexists(g, "success") > 0) ep.success = read_attr_i64(g, "success", ctx) != 0;
+    ep.actions = read_floats(g, "actions", ctx, ep.length, ep.action_dim);
+    int c = 0;
+    ep.rewards = read_floats(g, "rewards", ctx, ep.length, c);
+    const std::vector<float> dones = read_floats(g, "dones", ctx, ep.length, c);
+    ep.dones.assign(dones.begin(), dones.end());
+    if (H5Lexists(g, "obs", H5P_DEFAULT) <= 0) throw InputError(ctx + ": missing obs group");
+    const hid_t obs = H5Gopen2(g, "obs", H5P_DEFAULT);
+    hsize_t n = 0;
+    H5Gget_num_objs(obs, &n);
+    for (hsize_t i = 0; i < n; ++i) {
+      char key[256];
+      H5Gget_objname_by_idx(obs, i, key, sizeof(key));
+      int dim = 0;
+      auto v = read_floats(obs, key, ctx + "/obs", ep.length, dim);
+      ep.obs[key] = {std::max(dim, 1), std::move(v)};
+    }
+    H5Gclose(obs);
+  } catch (...) {
+    H5Gclose(g);
+    throw;
+  }
+  H5Gclose(g);
+  return ep;
+}
+
+}  // namespace ocres::io
