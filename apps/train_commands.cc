@@ -7,7 +7,7 @@
 #include "apps/commands.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "learn/residual_file.h"
+#include "policy/residual_file.h"
 #include "learn/td3.h"
 #include "policy/bc_policy.h"
 #include "sim/domain.h"
@@ -83,7 +83,7 @@ void register_train_commands(CLI::App& app) {
     } else {
       std::ofstream(csv) << "env_steps,updates,elapsed_s,env_steps_per_s,updates_per_s,train_success,eval_success,eval_mean_length,critic_loss,actor_loss,q_mean\n";
     }
-    learn::ResidualModel model{trainer.actor(), o->task, {}, cfg.env.scales, std::filesystem::path(o->base).filename().string(), {}};
+    policy::ResidualModel model{trainer.actor(), o->task, {}, cfg.env.scales, std::filesystem::path(o->base).filename().string(), {}};
     model.layout.num_objects = static_cast<int>(task->info().object_names.size());
     model.layout.num_scalars = static_cast<int>(task->info().scalar_names.size());
     double best = -1;
@@ -104,13 +104,13 @@ void register_train_commands(CLI::App& app) {
         model.obs_norm = trainer.obs_normalizer();
         if (m.eval_success_rate > best) {
           best = m.eval_success_rate;
-          learn::save_residual(o->out + "/best_residual.safetensors", model);
+          policy::save_residual(o->out + "/best_residual.safetensors", model);
         }
       }
     });
     model.actor = trainer.actor();
     model.obs_norm = trainer.obs_normalizer();
-    learn::save_residual(o->out + "/residual.safetensors", model);
+    policy::save_residual(o->out + "/residual.safetensors", model);
     trainer.save_checkpoint(ckpt);
     std::fprintf(stderr, "saved %s/residual.safetensors (final eval %.0f%% on %d held-out episodes, %.0f s)\n", o->out.c_str(),
                  100 * trainer.metrics().eval_success_rate, cfg.eval_episodes, trainer.metrics().elapsed_s);

@@ -14,9 +14,9 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
   const sim::DomainConfig domain = sim::load_domain(cfg.domain);
   auto scene = tasks::compile_task(cfg.task, domain);
   const bool with_residual = !cfg.residual_path.empty();
-  ResidualModel model{policy::Mlp(), cfg.task, {}, {}, "", {}};
+  policy::ResidualModel model{policy::Mlp(), cfg.task, {}, {}, "", {}};
   if (with_residual) {
-    model = load_residual(cfg.residual_path);
+    model = policy::load_residual(cfg.residual_path);
     if (model.task != cfg.task)
       throw InputError("'" + cfg.residual_path + "' is a residual for task '" + model.task + "', not '" + cfg.task + "'");
   }

@@ -7,7 +7,7 @@
 
 #include "eval/rollout.h"
 #include "learn/residual_env.h"
-#include "learn/residual_file.h"
+#include "policy/residual_file.h"
 
 namespace ocres::learn {
 

@@ -2,6 +2,7 @@
 // never a crash; --json prints exactly one JSON object.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -17,17 +18,27 @@ struct CliRun {
   std::string stdout_only;
 };
 
+// ctest runs the tests of this file as parallel processes: every temporary file carries the test name
+// and the pid so that two tests never read each other's output.
+std::string temp_path(const std::string& stem) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return "/tmp/ocres_cli_" + std::string(info ? info->name() : "x") + "_" + std::to_string(getpid()) + "_" + stem;
+}
+
 CliRun run(const std::string& args) {
   CliRun r;
-  const std::string err_file = "/tmp/ocres_cli_test_stderr.txt";
+  const std::string err_file = temp_path("stderr.txt");
   const std::string cmd = std::string(OCRES_CLI) + " " + args + " 2>" + err_file;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
   while (p && std::fgets(buf.data(), buf.size(), p)) r.stdout_only += buf.data();
   const int raw = p ? pclose(p) : -1;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  std::ifstream e(err_file);
-  r.out = r.stdout_only + std::string(std::istreambuf_iterator<char>(e), {});
+  {
+    std::ifstream e(err_file);
+    r.out = r.stdout_only + std::string(std::istreambuf_iterator<char>(e), {});
+  }
+  std::remove(err_file.c_str());
   return r;
 }
 
@@ -52,12 +63,14 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
 }
 
 TEST(Cli, MalformedDomainFilesNameTheBadField) {
-  std::ofstream("/tmp/ocres_cli_bad_domain.yaml") << "name: mine\nobject_friction: -2\n";
-  expect_clear_error("rollout --task lift --domain /tmp/ocres_cli_bad_domain.yaml", "object_friction");
-  std::ofstream("/tmp/ocres_cli_bad_domain.yaml") << "name: mine\nobject_fricton: 1\n";
-  expect_clear_error("rollout --task lift --domain /tmp/ocres_cli_bad_domain.yaml", "object_fricton");
-  std::ofstream("/tmp/ocres_cli_bad_domain.yaml") << "name: [mine\n";
-  expect_clear_error("rollout --task lift --domain /tmp/ocres_cli_bad_domain.yaml", "malformed");
+  const std::string domain = temp_path("bad_domain.yaml");
+  std::ofstream(domain) << "name: mine\nobject_friction: -2\n";
+  expect_clear_error("rollout --task lift --domain " + domain, "object_friction");
+  std::ofstream(domain) << "name: mine\nobject_fricton: 1\n";
+  expect_clear_error("rollout --task lift --domain " + domain, "object_fricton");
+  std::ofstream(domain) << "name: [mine\n";
+  expect_clear_error("rollout --task lift --domain " + domain, "malformed");
+  std::remove(domain.c_str());
 }
 
 TEST(Cli, JsonOutputIsExactlyOneObject) {

@@ -7,19 +7,19 @@
 #include "policy/network.h"
 #include "policy/residual_action.h"
 
-namespace ocres::learn {
+namespace ocres::policy {
 
 struct ResidualModel {
-  policy::Mlp actor;
+  Mlp actor;
   std::string task;
-  policy::ResidualObsLayout layout;
-  policy::ResidualScales scales;
+  ResidualObsLayout layout;
+  ResidualScales scales;
   std::string base;  // file name of the base policy used in training (provenance)
-  policy::Normalizer obs_norm;  // applied to the observation before the actor
+  Normalizer obs_norm;  // applied to the observation before the actor
 };
 
 void save_residual(const std::string& path, ResidualModel& model);
 // Throws InputError if the file is missing/corrupt or not a residual.
 ResidualModel load_residual(const std::string& path);
 
-}  // namespace ocres::learn
+}  // namespace ocres::policy

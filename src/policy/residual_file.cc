@@ -1,4 +1,4 @@
-#include "learn/residual_file.h"
+#include "policy/residual_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -6,11 +6,11 @@
 #include "io/safetensors.h"
 #include "policy/network_io.h"
 
-namespace ocres::learn {
+namespace ocres::policy {
 
 void save_residual(const std::string& path, ResidualModel& m) {
   io::TensorFile f;
-  policy::put_mlp(f, "actor.", m.actor);
+  put_mlp(f, "actor.", m.actor);
   f.tensors["obs_norm.mean"] = {{static_cast<int64_t>(m.obs_norm.mean.size())}, m.obs_norm.mean};
   f.tensors["obs_norm.inv_std"] = {{static_cast<int64_t>(m.obs_norm.inv_std.size())}, m.obs_norm.inv_std};
   f.metadata["ocres.kind"] = "residual";
@@ -31,7 +31,7 @@ ResidualModel load_residual(const std::string& path) {
   const io::TensorFile f = io::load_safetensors(path);
   const auto kind = f.metadata.find("ocres.kind");
   if (kind == f.metadata.end() || kind->second != "residual") throw InputError("'" + path + "' is not an ocres residual");
-  ResidualModel m{policy::get_mlp(f, "actor.", path), "", {}, {}, "", {}};
+  ResidualModel m{get_mlp(f, "actor.", path), "", {}, {}, "", {}};
   try {
     const auto j = nlohmann::json::parse(f.metadata.at("ocres.residual"));
     m.task = j.at("task").get<std::string>();
@@ -56,4 +56,4 @@ ResidualModel load_residual(const std::string& path) {
   return m;
 }
 
-}  // namespace ocres::learn
+}  // namespace ocres::policy
