@@ -51,8 +51,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
       eval::FailureClassifier classifier(env.env().task_info().requires_grasp);
       while (true) {
         if (with_residual) {
-          obs_n = obs;
-          model.obs_norm.apply(obs_n.data());
+          policy::normalize_residual_obs(model.layout, model.obs_norm.mean, model.obs_norm.inv_std, obs.data(), obs_n.data());
           actors[w].forward_one(obs_n.data(), delta.data());
         }
         const sim::StepResult r = env.step(delta.data(), next_obs.data(), executed.data());

@@ -40,6 +40,7 @@ Td3Config parse_td3_config(YamlFields f, Td3Config c) {
     if (h < 1 || h > 8192) throw InputError(f.context() + ": critic_hidden width " + std::to_string(h) + " out of range");
   f.get_in_range("num_critics", c.num_critics, 1, 16);
   f.get_in_range("exploration_std", c.exploration_std, 0.0, 2.0);
+  f.get_in_range("exploration_correlation", c.exploration_correlation, 0.0, 0.999);
   f.get_in_range("target_noise_std", c.target_noise_std, 0.0, 2.0);
   f.get_in_range("target_noise_clip", c.target_noise_clip, 0.0, 2.0);
   f.get_in_range("policy_delay", c.policy_delay, 1, 100);
@@ -63,7 +64,11 @@ Td3Config parse_td3_config(YamlFields f, Td3Config c) {
 
 Td3Trainer::Td3Trainer(const Td3Config& config, ResidualEnvFactory factory)
     : config_(config), factory_(std::move(factory)), rng_(config.seed, 0x7D3) {
-  obs_dim_ = factory_(0, false)->obs_dim();
+  {
+    const auto probe = factory_(0, false);
+    obs_dim_ = probe->obs_dim();
+    layout_ = probe->layout();
+  }
   policy::MlpConfig ac{obs_dim_, config_.actor_hidden, kResidualDim, true, true, true};
   actor_ = std::make_unique<Mlp>(ac, derive_seed(config_.seed, 1));
   actor_target_ = std::make_unique<Mlp>(*actor_);
@@ -92,19 +97,13 @@ void Td3Trainer::fit_normalizer() {
     const float* row = b.storage().data() + static_cast<size_t>(i) * stride;
     rows.insert(rows.end(), row, row + obs_dim_);
   }
-  if (rows.empty()) {
-    obs_norm_.mean.assign(obs_dim_, 0.0f);
-    obs_norm_.inv_std.assign(obs_dim_, 1.0f);
-    return;
-  }
-  obs_norm_.fit(rows, obs_dim_, /*min_std=*/0.02);
+  policy::fit_residual_normalizer(layout_, rows, /*min_std=*/0.02, obs_norm_.mean, obs_norm_.inv_std);
 }
 
 Mat Td3Trainer::normalized(const float* obs, int n) const {
-  Mat s = Eigen::Map<const Mat>(obs, obs_dim_, n);
-  const Eigen::Map<const Eigen::VectorXf> mean(obs_norm_.mean.data(), obs_dim_), inv(obs_norm_.inv_std.data(), obs_dim_);
-  s.colwise() -= mean;
-  s = s.array().colwise() * inv.array();
+  Mat s(obs_dim_, n);
+  for (int c = 0; c < n; ++c)
+    policy::normalize_residual_obs(layout_, obs_norm_.mean, obs_norm_.inv_std, obs + static_cast<size_t>(c) * obs_dim_, s.col(c).data());
   return s;
 }
 
@@ -112,11 +111,20 @@ void Td3Trainer::act_batch(const std::vector<float>& obs, int n, std::vector<flo
   const Mat s = normalized(obs.data(), n);
   const Mat& a = actor_->forward(s);
   out.resize(static_cast<size_t>(kResidualDim) * n);
+  const double rho = config_.exploration_correlation, innovation = std::sqrt(1.0 - rho * rho);
   for (int i = 0; i < kResidualDim * n; ++i) {
     double v = a.data()[i];
-    if (explore) v += config_.exploration_std * rng_.normal();
+    if (explore) {
+      double& e = explore_noise_[i];
+      e = rho * e + innovation * config_.exploration_std * rng_.normal();
+      v += e;
+    }
     out[i] = static_cast<float>(std::clamp(v, -1.0, 1.0));
   }
+}
+
+void Td3Trainer::restart_noise(int env) {
+  for (int k = 0; k < kResidualDim; ++k) explore_noise_[static_cast<size_t>(env) * kResidualDim + k] = config_.exploration_std * rng_.normal();
 }
 
 void Td3Trainer::collect_offline() {
@@ -227,8 +235,7 @@ std::pair<double, double> Td3Trainer::evaluate(int episodes) {
       envs[w]->reset(episode_seed(config_.eval_seed, e), obs.data());
       std::vector<float> obs_n(obs_dim_);
       while (true) {
-        for (int k = 0; k < obs_dim_; ++k) obs_n[k] = obs[k];
-        obs_norm_.apply(obs_n.data());
+        policy::normalize_residual_obs(layout_, obs_norm_.mean, obs_norm_.inv_std, obs.data(), obs_n.data());
         actors[w].forward_one(obs_n.data(), delta.data());
         const sim::StepResult r = envs[w]->step(delta.data(), next_obs.data(), executed.data());
         ++length[e];
@@ -262,8 +269,11 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
   std::vector<NStepAccumulator> acc(N, NStepAccumulator(config_.n_step, config_.gamma));
   std::vector<float> obs(static_cast<size_t>(obs_dim_) * N), next_obs(obs.size()), act, executed(kResidualDim * N);
   std::vector<sim::StepResult> results(N);
-  for (int i = 0; i < N; ++i)
+  explore_noise_.assign(static_cast<size_t>(N) * kResidualDim, 0.0);
+  for (int i = 0; i < N; ++i) {
     envs[i]->reset(derive_seed(derive_seed(config_.seed, 0x7A1), i, env_episode_index_[i]), obs.data() + static_cast<size_t>(i) * obs_dim_);
+    restart_noise(i);
+  }
   ThreadPool pool(config_.threads);
   std::deque<int> recent;  // success of recent training episodes
   double update_credit = 0;
@@ -296,6 +306,7 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
         if (recent.size() > 50) recent.pop_front();
         ++episode_counter_;
         envs[i]->reset(derive_seed(derive_seed(config_.seed, 0x7A1), i, ++env_episode_index_[i]), o);
+        restart_noise(i);
       } else {
         std::copy(o2, o2 + obs_dim_, o);
       }

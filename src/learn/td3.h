@@ -43,6 +43,11 @@ struct Td3Config {
   std::vector<int> critic_hidden = {256, 256};  // paper: 1024
   int num_critics = 2;
   double exploration_std = 0.05;
+  // Exploration noise is an AR(1) process per env and action component, e_t = rho e_{t-1} +
+  // sqrt(1 - rho^2) sigma xi_t, restarted from its stationary law at every episode start. rho = 0 is the
+  // paper's white noise; rho near 1 explores consistent offsets, which is what a per-episode
+  // localisation error of the base calls for (white noise of a few millimetres averages out within a chunk).
+  double exploration_correlation = 0.0;
   double target_noise_std = 0.2, target_noise_clip = 0.5;
   int policy_delay = 2;
   double residual_l2 = 0.01;
@@ -99,12 +104,14 @@ class Td3Trainer {
   void collect_offline();
   void update_once();
   void act_batch(const std::vector<float>& obs, int n, std::vector<float>& out, bool explore);
+  void restart_noise(int env);
   void fit_normalizer();
   policy::Mlp::Mat normalized(const float* obs, int n) const;
 
   Td3Config config_;
   ResidualEnvFactory factory_;
   int obs_dim_ = 0;
+  policy::ResidualObsLayout layout_;
   std::unique_ptr<policy::Mlp> actor_, actor_target_;
   std::vector<std::unique_ptr<policy::Mlp>> critics_, critic_targets_;
   std::unique_ptr<policy::Adam> actor_opt_;
@@ -116,6 +123,7 @@ class Td3Trainer {
   int64_t episode_counter_ = 0;
   std::vector<int64_t> env_episode_index_;
   std::vector<bool> succeeded_;  // per env: the current training episode has reached success
+  std::vector<double> explore_noise_;  // per env x action component: the AR(1) exploration state
   ReplayBuffer::Batch batch_;
 };
 

@@ -16,7 +16,9 @@ void build_bc_input(const float* robot, std::span<const Pose> objects, std::span
     o += kPoseDim;
   }
   for (double s : scalars) *o++ = static_cast<float>(s);
-  *o = static_cast<float>(progress);
+  *o++ = static_cast<float>(progress);
+  for (const Pose& X : objects)
+    for (int k = 0; k < 3; ++k) *o++ = static_cast<float>(X.p[k]) - robot[k];
 }
 
 void encode_bc_target(const Pose& X_now, std::span<const Action> future, float* out) {

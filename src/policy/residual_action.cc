@@ -1,6 +1,7 @@
 #include "policy/residual_action.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.h"
 
@@ -43,6 +44,11 @@ std::vector<std::string> ResidualObsLayout::names() const {
   for (int i = 0; i < num_scalars; ++i) n.push_back("scalar" + std::to_string(i));
   for (const char* c : {"base.px", "base.py", "base.pz", "base.qw", "base.qx", "base.qy", "base.qz", "base.grip"})
     n.push_back(c);
+  n.push_back("valid");
+  for (int i = 0; i < num_objects; ++i) {
+    const std::string o = "obj" + std::to_string(i);
+    for (const char* c : {"-tcp.x", "-tcp.y", "-tcp.z", "-base.x", "-base.y", "-base.z"}) n.push_back(o + c);
+  }
   return n;
 }
 
@@ -77,6 +83,54 @@ void build_residual_obs(const ResidualObsLayout& layout, const RobotState& robot
   }
   o = put_pose(o, base.p_BT, base.q_BT);
   *o++ = static_cast<float>(base.gripper_width_m);
+  *o++ = object_valid ? 1.0f : 0.0f;
+  for (int i = 0; i < layout.num_objects; ++i) {
+    const Vec3 to_tcp = object_valid ? Vec3(X_BO[i].p - robot.X_BT.p) : Vec3::Zero();
+    const Vec3 to_base = object_valid ? Vec3(X_BO[i].p - base.p_BT) : Vec3::Zero();
+    for (int k = 0; k < 3; ++k) *o++ = static_cast<float>(to_tcp[k]);
+    for (int k = 0; k < 3; ++k) *o++ = static_cast<float>(to_base[k]);
+  }
+}
+
+namespace {
+// Indices whose value depends on the object pose: the object block and the relative features.
+bool object_dependent(const ResidualObsLayout& l, int i) {
+  return (i >= l.object_offset() && i < l.object_offset() + l.object_dim()) || i >= l.relative_offset();
+}
+}  // namespace
+
+void normalize_residual_obs(const ResidualObsLayout& l, std::span<const float> mean, std::span<const float> inv_std,
+                            const float* in, float* out) {
+  const int n = l.dim();
+  OCRES_CHECK(static_cast<int>(mean.size()) == n && static_cast<int>(inv_std.size()) == n, "normaliser size does not match the layout");
+  const bool valid = in[l.valid_index()] > 0.5f;
+  for (int i = 0; i < n; ++i) out[i] = (!valid && object_dependent(l, i)) ? 0.0f : (in[i] - mean[i]) * inv_std[i];
+}
+
+void fit_residual_normalizer(const ResidualObsLayout& l, const std::vector<float>& rows, double min_std,
+                             std::vector<float>& mean, std::vector<float>& inv_std) {
+  const int n = l.dim();
+  OCRES_CHECK(rows.size() % n == 0, "rows are not a multiple of the observation size");
+  std::vector<double> sum(n, 0.0), sum2(n, 0.0), count(n, 0.0);
+  for (size_t r = 0; r < rows.size(); r += n) {
+    const bool valid = rows[r + l.valid_index()] > 0.5f;
+    for (int i = 0; i < n; ++i) {
+      if (!valid && object_dependent(l, i)) continue;
+      const double x = rows[r + i];
+      sum[i] += x;
+      sum2[i] += x * x;
+      count[i] += 1;
+    }
+  }
+  mean.assign(n, 0.0f);
+  inv_std.assign(n, 1.0f);
+  for (int i = 0; i < n; ++i) {
+    if (count[i] == 0) continue;
+    const double m = sum[i] / count[i];
+    const double var = std::max(0.0, sum2[i] / count[i] - m * m);
+    mean[i] = static_cast<float>(m);
+    inv_std[i] = static_cast<float>(1.0 / std::max(std::sqrt(var), min_std));
+  }
 }
 
 }  // namespace ocres::policy

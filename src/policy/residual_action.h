@@ -41,7 +41,13 @@ Action safety_clamp(const Action& command, const Action& previous, const SafetyL
 //   then per object i < num_objects: position (3, m) and quaternion (4, w x y z, canonical)
 //   then num_scalars task scalars (e.g. drawer opening, m)
 //   then the base action: position (3), quaternion (4, canonical), gripper width (1)
-// The object block (poses and scalars) is all zeros when the pose is dropped or gated out.
+//   then derived features (SPEC §5 allows any function of the above; these make the residual's job —
+//   a centimetre correction between object and commanded TCP — a near-linear one):
+//     [valid_index()]  1 if the object block holds a pose, 0 if it was dropped or gated out
+//     per object i: object position minus TCP position (3, m), object position minus base-action
+//     position (3, m), both in the base frame
+// The object block, scalars and the relative features are all zeros when the pose is dropped or gated
+// out; normalize_residual_obs() keeps them at zero after normalisation.
 struct ResidualObsLayout {
   int num_objects = 1;
   int num_scalars = 0;
@@ -51,13 +57,26 @@ struct ResidualObsLayout {
   int object_offset() const { return kPropDim; }
   int object_dim() const { return 7 * num_objects + num_scalars; }
   int base_offset() const { return kPropDim + object_dim(); }
-  int dim() const { return kPropDim + object_dim() + kBaseDim; }
-  // One name per index, e.g. "tcp.px", "obj0.qw", "scalar0", "base.grip".
+  int valid_index() const { return base_offset() + kBaseDim; }
+  int relative_offset() const { return valid_index() + 1; }
+  int relative_dim() const { return 6 * num_objects; }
+  int dim() const { return relative_offset() + relative_dim(); }
+  // One name per index, e.g. "tcp.px", "obj0.qw", "scalar0", "base.grip", "valid", "obj0-tcp.x".
   std::vector<std::string> names() const;
 };
 
 // Writes the observation into out[0, layout.dim()). No allocation.
 void build_residual_obs(const ResidualObsLayout& layout, const RobotState& robot, std::span<const Pose> X_BO,
                         std::span<const double> scalars, bool object_valid, const Action& base, float* out);
+
+// Per-feature standardisation of a residual observation: (x - mean) * inv_std, except that the
+// object-dependent features of an observation whose pose is missing stay exactly zero (a zeroed pose
+// standardised would become a large, meaningless -mean/std). `mean`/`inv_std` have layout.dim()
+// entries; `in` and `out` may alias. No allocation.
+void normalize_residual_obs(const ResidualObsLayout& layout, std::span<const float> mean, std::span<const float> inv_std,
+                            const float* in, float* out);
+// Rows (of layout.dim()) to fit the standardisation on: object features only count where valid.
+void fit_residual_normalizer(const ResidualObsLayout& layout, const std::vector<float>& rows, double min_std,
+                             std::vector<float>& mean, std::vector<float>& inv_std);
 
 }  // namespace ocres::policy

@@ -41,6 +41,12 @@ ResidualModel load_residual(const std::string& path) {
     m.scales.rotation_rad = j.at("rotation_scale_rad").get<double>();
     m.scales.gripper_m = j.at("gripper_scale_m").get<double>();
     m.base = j.value("base", "");
+    // The names pin the meaning of every input: a file from another layout version is refused here
+    // rather than silently fed shifted features.
+    if (j.at("obs_names").get<std::vector<std::string>>() != m.layout.names())
+      throw InputError("'" + path + "' was trained on another observation layout (see its obs_names); retrain it with this version");
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception& e) {
     throw InputError("'" + path + "': malformed residual metadata: " + e.what());
   }

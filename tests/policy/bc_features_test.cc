@@ -30,15 +30,21 @@ TEST(BcFeatures, TargetEncodingRoundTripsThroughDecoding) {
 
 TEST(BcFeatures, InputLayoutHasDocumentedSize) {
   RobotState robot;
+  robot.X_BT.p = Vec3(0.4, 0.1, 0.3);
   std::vector<Pose> objects(2);
+  objects[1].p = Vec3(0.5, -0.1, 0.02);
   std::vector<double> scalars{0.1};
   std::vector<float> in(bc_input_dim(2, 1), -1.0f);
   float robot_vec[10];
   encode_robot(robot, robot_vec);
   build_bc_input(robot_vec, objects, scalars, 0.25, in.data());
-  EXPECT_EQ(bc_input_dim(2, 1), 10 + 14 + 1 + 1);
+  EXPECT_EQ(bc_input_dim(2, 1), 10 + 14 + 1 + 1 + 6);
   EXPECT_FLOAT_EQ(in[24], 0.1f);
-  EXPECT_FLOAT_EQ(in.back(), 0.25f);
+  EXPECT_FLOAT_EQ(in[25], 0.25f);
+  // Object 1 relative to the TCP.
+  EXPECT_FLOAT_EQ(in[29], 0.1f);
+  EXPECT_FLOAT_EQ(in[30], -0.2f);
+  EXPECT_FLOAT_EQ(in[31], -0.28f);
 }
 
 }  // namespace

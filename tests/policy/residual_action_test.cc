@@ -64,10 +64,12 @@ TEST(SafetyClamp, LimitsTranslationRotationAndWorkspace) {
 
 TEST(ResidualObs, LayoutMatchesDocumentedIndices) {
   ResidualObsLayout layout{2, 1};
-  EXPECT_EQ(layout.dim(), 10 + 14 + 1 + 8);
+  EXPECT_EQ(layout.dim(), 10 + 14 + 1 + 8 + 1 + 12);
   EXPECT_EQ(static_cast<int>(layout.names().size()), layout.dim());
   EXPECT_EQ(layout.names()[layout.object_offset()], "obj0.px");
   EXPECT_EQ(layout.names()[layout.base_offset()], "base.px");
+  EXPECT_EQ(layout.names()[layout.valid_index()], "valid");
+  EXPECT_EQ(layout.names()[layout.relative_offset() + 6], "obj1-tcp.x");
   RobotState robot;
   robot.X_BT = Pose{Vec3(0.4, 0.1, 0.3), Quat(0, 1, 0, 0)};
   robot.gripper_width_m = 0.06;
@@ -82,12 +84,43 @@ TEST(ResidualObs, LayoutMatchesDocumentedIndices) {
   EXPECT_FLOAT_EQ(out[13], 1.0f);  // canonical sign: (-1,0,0,0) -> (1,0,0,0)
   EXPECT_FLOAT_EQ(out[24], 0.13f);
   EXPECT_FLOAT_EQ(out[layout.base_offset() + 7], 0.05f);
-  // Dropped poses: the whole object block is zero, the rest unchanged.
+  EXPECT_FLOAT_EQ(out[layout.valid_index()], 1.0f);
+  // Relative features: object minus TCP, object minus base action (object 1: (4,5,6)).
+  EXPECT_FLOAT_EQ(out[layout.relative_offset() + 6], 4.0f - 0.4f);
+  EXPECT_FLOAT_EQ(out[layout.relative_offset() + 7], 5.0f - 0.1f);
+  EXPECT_FLOAT_EQ(out[layout.relative_offset() + 9], static_cast<float>(4.0 - some_base().p_BT.x()));
+  // Dropped poses: the object block and the relative features are zero, the flag is 0, the rest unchanged.
   std::vector<float> dropped(layout.dim());
   build_residual_obs(layout, robot, objects, scalars, false, some_base(), dropped.data());
   for (int i = 0; i < layout.object_dim(); ++i) EXPECT_EQ(dropped[layout.object_offset() + i], 0.0f);
+  for (int i = 0; i < layout.relative_dim(); ++i) EXPECT_EQ(dropped[layout.relative_offset() + i], 0.0f);
+  EXPECT_EQ(dropped[layout.valid_index()], 0.0f);
   for (int i = 0; i < layout.object_offset(); ++i) EXPECT_EQ(dropped[i], out[i]);
-  for (int i = layout.base_offset(); i < layout.dim(); ++i) EXPECT_EQ(dropped[i], out[i]);
+  for (int i = layout.base_offset(); i < layout.valid_index(); ++i) EXPECT_EQ(dropped[i], out[i]);
+}
+
+TEST(ResidualObs, NormalisationKeepsDroppedPosesAtZeroAndIgnoresThemInTheFit) {
+  ResidualObsLayout layout{1, 0};
+  RobotState robot;
+  robot.X_BT = Pose{Vec3(0.4, 0.1, 0.3), Quat(0, 1, 0, 0)};
+  std::array<Pose, 1> objects{Pose{Vec3(0.5, 0.0, 0.02), Quat::Identity()}};
+  std::vector<float> rows, row(layout.dim());
+  for (int k = 0; k < 10; ++k) {
+    objects[0].p.x() = 0.5 + 0.01 * k;
+    build_residual_obs(layout, robot, objects, {}, /*valid=*/k % 3 != 0, some_base(), row.data());
+    rows.insert(rows.end(), row.begin(), row.end());
+  }
+  std::vector<float> mean, inv_std;
+  fit_residual_normalizer(layout, rows, 1e-3, mean, inv_std);
+  // Valid rows have x in {0.51, 0.52, 0.54, 0.55, 0.57, 0.58}: the dropped zeros do not pull the mean.
+  EXPECT_NEAR(mean[layout.object_offset()], (0.51 + 0.52 + 0.54 + 0.55 + 0.57 + 0.58) / 6, 1e-6);
+  std::vector<float> n(layout.dim());
+  normalize_residual_obs(layout, mean, inv_std, rows.data(), n.data());  // row 0 is dropped
+  for (int i = 0; i < layout.object_dim(); ++i) EXPECT_EQ(n[layout.object_offset() + i], 0.0f);
+  for (int i = 0; i < layout.relative_dim(); ++i) EXPECT_EQ(n[layout.relative_offset() + i], 0.0f);
+  EXPECT_FLOAT_EQ(n[0], (rows[0] - mean[0]) * inv_std[0]);
+  normalize_residual_obs(layout, mean, inv_std, rows.data() + layout.dim(), n.data());  // row 1 is valid
+  EXPECT_FLOAT_EQ(n[layout.object_offset()], (0.51f - mean[layout.object_offset()]) * inv_std[layout.object_offset()]);
 }
 
 }  // namespace
