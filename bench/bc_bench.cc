@@ -4,17 +4,23 @@
 //                       default 256x256 network of `ocres train-base`, on a Cube Lift observation;
 //   BM_BcForward        the MLP forward alone (Mlp::forward_one);
 //   BM_CollectDemos     collect_demos on Cube Lift (teleoperation emulation around the expert, `sim` and
-//                       `lab`), one thread: episodes/s and 20 Hz control steps/s, wall clock.
+//                       `lab`), one thread: episodes/s and 20 Hz control steps/s, wall clock;
+//   BM_RenderStepImages what `--images` adds per control step: the front and wrist cameras, 224x224 RGB
+//                       (headless EGL; only in builds with the renderer).
 // Run: ./build/bench/bc_bench  (add --benchmark_filter=Bc to skip the slow recording runs).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include "learn/demos.h"
 #include "policy/bc_policy.h"
 #include "sim/domain.h"
 #include "tasks/registry.h"
+#ifdef OCRES_HAVE_RENDER
+#include "eval/render.h"
+#endif
 
 namespace {
 
@@ -89,6 +95,25 @@ void BM_CollectDemos(benchmark::State& state, const char* domain) {
 }
 BENCHMARK_CAPTURE(BM_CollectDemos, sim, "sim")->Arg(10)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_CollectDemos, lab, "lab")->Arg(10)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+#ifdef OCRES_HAVE_RENDER
+void BM_RenderStepImages(benchmark::State& state) {
+  const sim::DomainConfig domain = sim::load_domain("sim");
+  auto env = tasks::make_env(tasks::compile_task("lift", domain), domain);
+  env->reset(3);
+  std::unique_ptr<eval::Renderer> renderer;
+  try {
+    renderer = std::make_unique<eval::Renderer>(env->model(), 224, 224);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  for (auto _ : state)
+    for (const char* camera : {"front", "wrist"}) benchmark::DoNotOptimize(renderer->render(env->mutable_data(), camera).data());
+  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_RenderStepImages)->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
 
 }  // namespace
 

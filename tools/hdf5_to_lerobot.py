@@ -256,7 +256,11 @@ def plan(path, args):
         task_text = args.task_text or TASK_TEXT.get(task)
         if not task_text:
             raise ConversionError("%s: env_args names task %r, which has no instruction; pass --task-text" % (path, task))
-        fps = args.fps if args.fps else float(env_args.get("control_hz", 20))
+        fps = float(args.fps if args.fps else env_args.get("control_hz", 20))
+        if fps <= 0:
+            raise ConversionError("%s: fps must be positive, got %g" % (path, fps))
+        if fps.is_integer():
+            fps = int(fps)  # LeRobot writes an integer fps
 
         state_dim = ROBOT_DIM + (JOINTS_DIM if first["joints"] else 0)
         features = {
