@@ -70,6 +70,26 @@ void write_dataset(hid_t parent, const char* name, hid_t file_type, hid_t mem_ty
   H5Sclose(space);
 }
 
+// uint8 [T, H, W, C], one frame per chunk (readers fetch frames one at a time), gzip level 4 (h5py's
+// default for compression="gzip"; rendered scenes compress ~5-10x).
+void write_images(hid_t parent, const std::string& key, const ImageSeries& im, int rows) {
+  if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) throw InputError("HDF5 library lacks the gzip (deflate) filter");
+  hsize_t dims[4] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(im.height), static_cast<hsize_t>(im.width),
+                     static_cast<hsize_t>(im.channels)};
+  hsize_t chunk[4] = {1, dims[1], dims[2], dims[3]};
+  const hid_t space = H5Screate_simple(4, dims, nullptr);
+  const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (rows > 0) {  // a chunked layout needs non-zero chunk dimensions
+    H5Pset_chunk(dcpl, 4, chunk);
+    H5Pset_deflate(dcpl, 4);
+  }
+  const hid_t ds = check_id(H5Dcreate2(parent, key.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), key);
+  if (rows > 0) check(H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, im.pixels.data()), "writing " + key);
+  H5Dclose(ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+}
+
 }  // namespace
 
 DatasetWriter::DatasetWriter(const std::string& path, const std::string& env_args_json)
@@ -108,6 +128,13 @@ std::string DatasetWriter::add_episode(const EpisodeData& ep) {
   for (const auto& [key, value] : ep.obs) {
     OCRES_CHECK(static_cast<int>(value.second.size()) == ep.length * value.first, "obs '" + key + "' size mismatch");
     write_dataset(obs, key.c_str(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, value.second.data(), ep.length, value.first);
+  }
+  for (const auto& [key, im] : ep.images) {
+    OCRES_CHECK(!ep.obs.count(key), "obs '" + key + "' is both a vector and an image");
+    OCRES_CHECK(im.height > 0 && im.width > 0 && im.channels > 0, "image '" + key + "' has an empty frame size");
+    OCRES_CHECK(im.pixels.size() == static_cast<size_t>(ep.length) * im.height * im.width * im.channels,
+                "image '" + key + "' size mismatch");
+    write_images(obs, key, im, ep.length);
   }
   H5Gclose(obs);
   H5Gclose(g);
@@ -177,12 +204,60 @@ std::vector<float> read_floats(hid_t parent, const std::string& name, const std:
     throw InputError(ctx + ": dataset '" + name + "' has " + (d.empty() ? std::string("no") : std::to_string(d[0])) +
                      " rows, num_samples says " + std::to_string(rows));
   }
+  if (d.size() > 2) {
+    H5Dclose(ds);
+    throw InputError(ctx + ": dataset '" + name + "' has rank " + std::to_string(d.size()) + ", expected [T] or [T, D]");
+  }
+  const hid_t type = H5Dget_type(ds);
+  const H5T_class_t cls = H5Tget_class(type);
+  H5Tclose(type);
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+    H5Dclose(ds);
+    throw InputError(ctx + ": dataset '" + name + "' is not numeric");
+  }
   cols = d.size() > 1 ? static_cast<int>(d[1]) : 0;
   std::vector<float> v(static_cast<size_t>(rows) * std::max(cols, 1));
   const herr_t s = v.empty() ? 0 : H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
   H5Dclose(ds);
   if (s < 0) throw InputError(ctx + ": dataset '" + name + "' is unreadable (corrupt or truncated file)");
   return v;
+}
+
+// A rank-4 dataset of bytes: camera frames [T, H, W, C].
+bool is_image_dataset(hid_t parent, const char* name) {
+  const hid_t ds = H5Dopen2(parent, name, H5P_DEFAULT);
+  if (ds < 0) return false;  // read_floats reports it
+  const hid_t type = H5Dget_type(ds);
+  const bool bytes = H5Tget_class(type) == H5T_INTEGER && H5Tget_size(type) == 1;
+  H5Tclose(type);
+  const bool rank4 = dims_of(ds).size() == 4;
+  H5Dclose(ds);
+  return bytes && rank4;
+}
+
+ImageSeries read_images(hid_t parent, const std::string& name, const std::string& ctx, int rows, bool pixels) {
+  const hid_t ds = H5Dopen2(parent, name.c_str(), H5P_DEFAULT);
+  if (ds < 0) throw InputError(ctx + ": cannot open dataset '" + name + "'");
+  const auto d = dims_of(ds);
+  ImageSeries im;
+  if (static_cast<int>(d[0]) != rows || d[1] < 1 || d[2] < 1 || d[1] > 16384 || d[2] > 16384 ||
+      (d[3] != 1 && d[3] != 3 && d[3] != 4)) {
+    H5Dclose(ds);
+    throw InputError(ctx + ": image dataset '" + name + "' has shape [" + std::to_string(d[0]) + ", " + std::to_string(d[1]) +
+                     ", " + std::to_string(d[2]) + ", " + std::to_string(d[3]) + "], expected [" + std::to_string(rows) +
+                     ", H, W, 1|3|4]");
+  }
+  im.height = static_cast<int>(d[1]);
+  im.width = static_cast<int>(d[2]);
+  im.channels = static_cast<int>(d[3]);
+  herr_t s = 0;
+  if (pixels && rows > 0) {
+    im.pixels.resize(static_cast<size_t>(rows) * im.height * im.width * im.channels);
+    s = H5Dread(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, im.pixels.data());
+  }
+  H5Dclose(ds);
+  if (s < 0) throw InputError(ctx + ": image dataset '" + name + "' is unreadable (corrupt or truncated file)");
+  return im;
 }
 
 }  // namespace
@@ -251,7 +326,7 @@ DatasetReader::~DatasetReader() {
   }
 }
 
-EpisodeData DatasetReader::read(const std::string& name) const {
+EpisodeData DatasetReader::read(const std::string& name, bool images) const {
   std::lock_guard<std::mutex> lock(hdf5_mutex());
   const std::string ctx = path_ + ": " + name;
   const std::string group = "data/" + name;
@@ -276,12 +351,21 @@ EpisodeData DatasetReader::read(const std::string& name) const {
     const hid_t obs = H5Gopen2(g, "obs", H5P_DEFAULT);
     hsize_t n = 0;
     H5Gget_num_objs(obs, &n);
-    for (hsize_t i = 0; i < n; ++i) {
-      char key[256];
-      H5Gget_objname_by_idx(obs, i, key, sizeof(key));
-      int dim = 0;
-      auto v = read_floats(obs, key, ctx + "/obs", ep.length, dim);
-      ep.obs[key] = {std::max(dim, 1), std::move(v)};
+    try {
+      for (hsize_t i = 0; i < n; ++i) {
+        char key[256];
+        H5Gget_objname_by_idx(obs, i, key, sizeof(key));
+        if (is_image_dataset(obs, key)) {
+          ep.images[key] = read_images(obs, key, ctx + "/obs", ep.length, images);
+          continue;
+        }
+        int dim = 0;
+        auto v = read_floats(obs, key, ctx + "/obs", ep.length, dim);
+        ep.obs[key] = {std::max(dim, 1), std::move(v)};
+      }
+    } catch (...) {
+      H5Gclose(obs);
+      throw;
     }
     H5Gclose(obs);
   } catch (...) {

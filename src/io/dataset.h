@@ -6,6 +6,9 @@
 //   /data/demo_N/rewards  float32 [T]
 //   /data/demo_N/dones    uint8   [T]
 //   /data/demo_N/obs/<key> float32 [T, D]
+//   /data/demo_N/obs/<camera>_image uint8 [T, H, W, C]  RGB (C = 3), top row first; chunked one frame
+//                         per chunk and gzip-compressed (robomimic's camera names: agentview_image,
+//                         robot0_eye_in_hand_image)
 //   /mask/<split>         variable-length strings naming episodes ("demo_0", ...)
 // Writing is atomic: the file is built at <path>.partial and renamed on close(); a writer destroyed
 // without close() removes the partial file. Reading validates the layout and throws InputError
@@ -18,6 +21,12 @@
 
 namespace ocres::io {
 
+// Frames of one camera over an episode: length x height x width x channels, row-major.
+struct ImageSeries {
+  int height = 0, width = 0, channels = 3;
+  std::vector<uint8_t> pixels;  // empty when read without images (the shape is still filled in)
+};
+
 struct EpisodeData {
   int length = 0;
   int action_dim = 0;
@@ -25,6 +34,7 @@ struct EpisodeData {
   std::vector<float> rewards;  // length
   std::vector<uint8_t> dones;  // length
   std::map<std::string, std::pair<int, std::vector<float>>> obs;  // key -> (dim, length x dim)
+  std::map<std::string, ImageSeries> images;                      // obs key -> frames
   uint64_t seed = 0;
   bool success = false;
 };
@@ -59,7 +69,9 @@ class DatasetReader {
   const std::string& env_args() const { return env_args_; }
   int64_t total() const { return total_; }
   const std::vector<std::string>& episodes() const { return episodes_; }
-  EpisodeData read(const std::string& name) const;
+  // Image datasets are validated (rank, type, length) always, but their pixels are read only with
+  // `images` (a demo with two 224x224 cameras holds ~300 kB per step).
+  EpisodeData read(const std::string& name, bool images = false) const;
 
  private:
   std::string path_;

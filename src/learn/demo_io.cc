@@ -6,31 +6,42 @@
 
 namespace ocres::learn {
 
+EpisodeWriter::EpisodeWriter(const std::string& path, const std::string& env_args)
+    : writer_(std::make_unique<io::DatasetWriter>(path, env_args)) {}
+
+EpisodeWriter::~EpisodeWriter() = default;
+
+void EpisodeWriter::add(const EpisodeRecord& r) {
+  io::EpisodeData e;
+  e.length = r.length;
+  e.action_dim = kActionDim;
+  e.actions = r.actions;
+  e.rewards = r.rewards;
+  e.dones.assign(r.dones.begin(), r.dones.end());
+  for (const auto& [key, values] : r.obs) e.obs[key] = {r.obs_dims.at(key), values};
+  for (const auto& [key, frames] : r.images) e.images[key] = {frames.height, frames.width, 3, frames.rgb};
+  e.seed = r.seed;
+  e.success = r.success;
+  names_.push_back(writer_->add_episode(e));
+}
+
+void EpisodeWriter::close() {
+  writer_->set_mask("train", names_);
+  writer_->close();
+}
+
 void save_episodes(const std::string& path, const std::vector<EpisodeRecord>& episodes, const std::string& env_args) {
-  io::DatasetWriter w(path, env_args);
-  std::vector<std::string> names;
-  for (const EpisodeRecord& r : episodes) {
-    io::EpisodeData e;
-    e.length = r.length;
-    e.action_dim = kActionDim;
-    e.actions = r.actions;
-    e.rewards = r.rewards;
-    e.dones.assign(r.dones.begin(), r.dones.end());
-    for (const auto& [key, values] : r.obs) e.obs[key] = {r.obs_dims.at(key), values};
-    e.seed = r.seed;
-    e.success = r.success;
-    names.push_back(w.add_episode(e));
-  }
-  w.set_mask("train", names);
+  EpisodeWriter w(path, env_args);
+  for (const EpisodeRecord& r : episodes) w.add(r);
   w.close();
 }
 
-std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* env_args) {
+std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* env_args, bool images) {
   io::DatasetReader reader(path);
   if (env_args) *env_args = reader.env_args();
   std::vector<EpisodeRecord> out;
   for (const std::string& name : reader.episodes()) {
-    io::EpisodeData e = reader.read(name);
+    io::EpisodeData e = reader.read(name, images);
     if (e.action_dim != kActionDim)
       throw InputError(path + ": " + name + " has " + std::to_string(e.action_dim) + "-dim actions, expected " +
                        std::to_string(kActionDim) + " (TCP position, quaternion w x y z, gripper width)");
@@ -47,6 +58,11 @@ std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* e
       r.obs_dims[key] = value.first;
       r.obs[key] = std::move(value.second);
     }
+    if (images)
+      for (auto& [key, im] : e.images) {
+        if (im.channels != 3) throw InputError(path + ": " + name + " obs/" + key + " has " + std::to_string(im.channels) + " channels, expected RGB");
+        r.images[key] = {im.height, im.width, std::move(im.pixels)};
+      }
     out.push_back(std::move(r));
   }
   return out;

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "core/action_codec.h"
+#include "core/error.h"
 #include "core/parallel.h"
 #include "learn/teleop.h"
 #include "tasks/registry.h"
@@ -44,7 +45,7 @@ void append_step(EpisodeRecord& rec, const float* encoded, const sim::StepResult
 
 }  // namespace
 
-EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed) {
+EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed, StepCamera* camera) {
   EpisodeRecord rec;
   rec.seed = seed;
   const Observation* obs = &env.reset(seed);
@@ -52,6 +53,7 @@ EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed) {
   policy.reset(rng);
   while (true) {
     append_obs(rec, env);
+    if (camera) camera->capture(env, rec);
     // Execute exactly what the dataset stores (float32), so that a replay reproduces the episode.
     float encoded[kActionDim];
     encode_action(policy.act(*obs), encoded);
@@ -68,12 +70,13 @@ EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed) {
   return rec;
 }
 
-EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo) {
+EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo, StepCamera* camera) {
   EpisodeRecord rec;
   rec.seed = demo.seed;
   env.reset(demo.seed);
   for (int t = 0; t < demo.length; ++t) {
     append_obs(rec, env);
+    if (camera) camera->capture(env, rec);
     // The replay executes the decoded action: identical to the recorded one up to float rounding,
     // and identical across domains, which is what pairs the datasets.
     const float* encoded = demo.actions.data() + static_cast<size_t>(t) * kActionDim;
@@ -83,6 +86,16 @@ EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo) {
     rec.success = r.success;
     if (last) break;
   }
+  return rec;
+}
+
+EpisodeRecord add_images(sim::Env& env, const EpisodeRecord& demo, StepCamera& camera) {
+  EpisodeRecord rec = replay_episode(env, demo, &camera);
+  if (rec.length != demo.length || rec.obs != demo.obs || rec.rewards != demo.rewards || rec.success != demo.success)
+    throw InputError("re-executing the episode of seed " + std::to_string(demo.seed) + " for its images did not reproduce it (" +
+                     std::to_string(rec.length) + " vs " + std::to_string(demo.length) +
+                     " steps): was it recorded in another domain or task?");
+  rec.dones = demo.dones;
   return rec;
 }
 

@@ -6,7 +6,9 @@
 //   obs/robot         (10)     TCP pose (7) + gripper width + finger openings (core/action_codec.h)
 //   obs/object_poses  (7 * n)  true object poses in the base frame (task's object order)
 //   obs/task_scalars  (m)      task scalars (e.g. drawer opening), only if the task has any
+//   images (optional) camera frames of the same state, uint8 RGB (see StepCamera)
 // actions (8): absolute TCP target (7) + gripper width; rewards; dones (1 on the last step).
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +18,12 @@
 
 namespace ocres::learn {
 
+// One camera over an episode: length x height x width x 3 bytes (RGB, top row first).
+struct CameraFrames {
+  int height = 0, width = 0;
+  std::vector<uint8_t> rgb;
+};
+
 struct EpisodeRecord {
   uint64_t seed = 0;  // episode seed: reset(seed) reproduces the start state in any domain
   bool success = false;
@@ -24,14 +32,33 @@ struct EpisodeRecord {
   std::vector<float> rewards, dones;
   std::map<std::string, std::vector<float>> obs;  // key -> length x dim(key)
   std::map<std::string, int> obs_dims;
+  std::map<std::string, CameraFrames> images;  // dataset key (e.g. "agentview_image") -> frames
+};
+
+// Captures camera images of the env's current state: called once per recorded step, with the state
+// the step's observation was taken from, and appends one frame per camera to `rec.images`. The app
+// implements it with the headless renderer (eval/render.h), an optional part of the build that this
+// library does not link. Rendering must not change the simulation.
+class StepCamera {
+ public:
+  virtual ~StepCamera() = default;
+  virtual void capture(sim::Env& env, EpisodeRecord& rec) = 0;
 };
 
 // Runs one episode of `policy` from env.reset(seed) and records it.
-EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed);
+// With `camera`, every step also gets camera images.
+EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed, StepCamera* camera = nullptr);
 
 // Re-executes `demo.actions` open-loop from env.reset(demo.seed) (teleoperation replay): same actions,
 // this env's domain and observations. Runs the full recorded length (or until the env terminates).
-EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo);
+EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo, StepCamera* camera = nullptr);
+
+// `demo` with camera images: re-executes it in `env`, which must be of the domain it was recorded in
+// (the simulation is deterministic, so this reproduces the episode exactly), capturing every step.
+// Throws InputError if the re-execution departs from the record (a different domain or task).
+// Rendering is slow (~10 ms per camera frame), so demos are collected without images, in parallel,
+// and the kept ones are re-executed with cameras one at a time.
+EpisodeRecord add_images(sim::Env& env, const EpisodeRecord& demo, StepCamera& camera);
 
 struct DemoCollectionConfig {
   std::string task = "lift";

@@ -16,6 +16,33 @@ std::string fmt4(double a, double b, double c, double d) {
   return buf;
 }
 
+namespace {
+
+// The wrist camera rides on the hand body (as a camera clamped to a real Franka Hand does): 6 cm off
+// the hand axis on the side away from the finger travel (hand -x), 3 cm above the flange, looking along
+// the hand's z (towards the fingertips) tilted 0.3 rad in towards the axis, so that the fingers and the
+// object between them are in view, fingers at the bottom of the image. MuJoCo cameras look along their
+// -z with +y up in the image:
+//   view direction d = (sin 0.3, 0, cos 0.3)  (hand frame)
+//   camera x = -hand y, camera y = (-cos 0.3, 0, sin 0.3)   (x cross y = -d)
+// A camera has no mass and no collision: adding it does not change the physics.
+constexpr const char* kWristCamera =
+    "<camera name=\"wrist\" pos=\"-0.06 0 0.03\" xyaxes=\"0 -1 0 -0.955336489 0 0.295520207\" fovy=\"75\"/>\n";
+
+// Inserts the wrist camera as the first child of the body named "hand" (added by add_robot, which
+// builds the robot's bodies as MJCF text); scenes without a robot are left alone.
+std::string with_wrist_camera(const std::string& worldbody) {
+  const size_t at = worldbody.find("<body name=\"hand\"");
+  if (at == std::string::npos) return worldbody;
+  const size_t eol = worldbody.find('\n', at);
+  if (eol == std::string::npos) return worldbody;
+  std::string w = worldbody;
+  w.insert(eol + 1, kWristCamera);
+  return w;
+}
+
+}  // namespace
+
 std::string SceneBuilder::xml(const std::string& model_name, const SceneOptions& o) const {
   char option[256];
   std::snprintf(option, sizeof(option),
@@ -51,7 +78,7 @@ std::string SceneBuilder::xml(const std::string& model_name, const SceneOptions&
   s += "  <geom name=\"table\" class=\"table\" type=\"box\" size=\"0.7 0.8 0.02\" pos=\"0.35 0 -0.02\" material=\"table\"/>\n";
   s += "  <camera name=\"front\" pos=\"1.35 -0.05 0.65\" xyaxes=\"0 1 0 -0.45 0 0.89\" fovy=\"50\"/>\n";
   s += "  <camera name=\"side\" pos=\"0.45 -1.35 0.8\" xyaxes=\"1 0 0 0 0.5 0.866\" fovy=\"50\"/>\n";
-  s += worldbody;
+  s += with_wrist_camera(worldbody);
   s += "</worldbody>\n";
   if (!tendons.empty()) s += "<tendon>\n" + tendons + "</tendon>\n";
   if (!equalities.empty()) s += "<equality>\n" + equalities + "</equality>\n";
