@@ -1,0 +1,1 @@
+list(APPEND OCRES_APP_SOURCES pipeline_commands.cc)
