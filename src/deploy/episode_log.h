@@ -44,6 +44,8 @@ class EpisodeLog {
   void set_success(bool success) { success_ = success; }
   int length() const { return length_; }
   bool has_scene() const { return has_scene_; }
+  // Per step: tick total, state read, base wait, compute, command send, start jitter (µs).
+  const std::vector<float>& timing_us() const { return timing_; }
 
   // Writes `path` atomically. env_args_json goes to /data attrs (task, seeds, config, stop reason).
   void save(const std::string& path, const std::string& env_args_json) const;
