@@ -29,7 +29,8 @@ struct DeployConfig {
   policy::SafetyLimits limits;    // workspace box, per-tick translation/rotation limits
   double max_residual = 1.0;      // per-component bound on the residual (normalised units, <= 1)
   double max_state_age_s = 0.5;   // no fresh proprioception for this long (loop clock): safe stop
-  double divergence_m = 0.15;     // commanded vs measured TCP farther than this ...
+  double divergence_m = 0.20;     // commanded vs measured TCP farther than this ... (a weak BC pressing on
+                                  // the table in lab reaches 0.15 m: not a fault)
   double divergence_s = 1.0;      // ... for longer than this: safe stop
   double max_pose_future_s = 0.1; // an estimate stamped further ahead of the robot clock is ignored
   perception::PoseGateConfig gate;
