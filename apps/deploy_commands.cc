@@ -34,20 +34,35 @@ namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
 
-// Prints every safety event with the ticks before it (stderr: the command's log).
+// Prints every safety event with the ticks before it (stderr: the command's log) and keeps them for
+// the episode's HDF5 file.
 class StderrObserver : public deploy::DeployObserver {
  public:
   void on_safety_event(const deploy::SafetyEvent& e, std::span<const deploy::TickSnapshot> recent) override {
     std::fprintf(stderr, "safety: episode %llu tick %d %s%s: %s (value %.4g)\n", static_cast<unsigned long long>(e.episode), e.t,
                  deploy::safety_kind_name(e.kind), deploy::is_stop(e.kind) ? " STOP" : "", e.detail, e.value);
-    for (const auto& s : recent)
+    nlohmann::json ticks = nlohmann::json::array();
+    // The file keeps the last 8 ticks per event (HDF5 attributes are limited to 64 KiB); stderr gets all.
+    const size_t keep_from = recent.size() > 8 ? recent.size() - 8 : 0;
+    for (size_t i = 0; i < recent.size(); ++i) {
+      const deploy::TickSnapshot& s = recent[i];
       std::fprintf(stderr,
                    "  t=%d stamp=%.3f measured=(%.4f %.4f %.4f) base=(%.4f %.4f %.4f) command=(%.4f %.4f %.4f) grip=%.4f "
                    "pose=%s%s\n",
                    s.t, s.stamp_s, s.p_measured_m.x(), s.p_measured_m.y(), s.p_measured_m.z(), s.p_base_m.x(), s.p_base_m.y(),
                    s.p_base_m.z(), s.p_command_m.x(), s.p_command_m.y(), s.p_command_m.z(), s.gripper_command_m,
                    perception::gate_status_name(s.gate), s.held ? " held" : "");
+      if (i < keep_from) continue;
+      auto v3 = [](const Vec3& v) { return std::vector<double>{v.x(), v.y(), v.z()}; };
+      ticks.push_back({{"t", s.t}, {"stamp_s", s.stamp_s}, {"p_measured_m", v3(s.p_measured_m)}, {"p_base_m", v3(s.p_base_m)},
+                       {"p_command_m", v3(s.p_command_m)}, {"gripper_command_m", s.gripper_command_m},
+                       {"residual", std::vector<float>(s.residual.begin(), s.residual.end())}, {"pose", perception::gate_status_name(s.gate)},
+                       {"held", s.held}});
+    }
+    events.push_back({{"kind", deploy::safety_kind_name(e.kind)}, {"stop", deploy::is_stop(e.kind)}, {"t", e.t}, {"detail", e.detail},
+                      {"value", e.value}, {"recent_ticks", ticks}});
   }
+  nlohmann::json events = nlohmann::json::array();
 };
 
 // Teleoperation replay as a base policy (SPEC §1 stage 1): episode j replays the recorded actions of
@@ -141,8 +156,13 @@ void register_deploy_commands(CLI::App& app) {
     cmd->add_flag("--json", o->json, "print one JSON object on stdout");
     cmd->callback([o] {
       auto task = tasks::make_task(o->task);
-      deploy::DeployConfig dc = o->config.empty() ? deploy::DeployConfig{} : deploy::load_deploy_config(o->config);
-      if (o->config.empty()) dc.max_ticks = task->info().horizon;
+      deploy::DeployConfig dc;
+      dc.max_ticks = task->info().horizon;
+      if (!o->config.empty()) {
+        const YAML::Node node = load_yaml_file(o->config);
+        dc = deploy::parse_deploy_config(YamlFields(node, o->config));
+        if (!node["max_ticks"]) dc.max_ticks = task->info().horizon;
+      }
       if (o->max_ticks > 0) dc.max_ticks = o->max_ticks;
       if (o->rate_hz > 0) dc.rate_hz = o->rate_hz;
       dc.validate();
@@ -199,6 +219,7 @@ void register_deploy_commands(CLI::App& app) {
       nlohmann::json episodes = nlohmann::json::array();
       for (int j = 0; j < o->episodes; ++j) {
         const uint64_t seed = demo_seeds.empty() ? episode_seed(o->seed, j) : demo_seeds[j];
+        observer.events = nlohmann::json::array();
         const deploy::EpisodeResult r = loop.run_episode(static_cast<uint64_t>(j), seed, o->log_dir.empty() ? nullptr : &log);
         successes += r.success;
         stops += r.end == deploy::EpisodeEnd::kSafetyStop;
@@ -224,7 +245,7 @@ void register_deploy_commands(CLI::App& app) {
           nlohmann::json args{{"task", o->task}, {"domain", "deploy"}, {"robot", o->robot}, {"poses", o->poses},
                               {"base", o->base}, {"residual", o->residual}, {"seed", seed}, {"run_seed", o->seed},
                               {"rate_hz", dc.rate_hz}, {"no_chunk", deploy::no_chunk_policy_name(dc.no_chunk)},
-                              {"version", "0.1.0"}, {"result", ej},
+                              {"version", "0.1.0"}, {"result", ej}, {"safety_events", observer.events},
                               {"action", "absolute TCP target, base frame: position (m), quaternion (w x y z), gripper width (m)"}};
           log.save(path, args.dump());
         }
