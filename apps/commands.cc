@@ -7,5 +7,6 @@ void register_commands(CLI::App& app) {
   register_train_commands(app);
   register_render_commands(app);
   register_pipeline_commands(app);
+  register_deploy_commands(app);
 }
 }  // namespace ocres::apps

@@ -10,4 +10,5 @@ void register_learn_commands(CLI::App& app);
 void register_train_commands(CLI::App& app);
 void register_render_commands(CLI::App& app);
 void register_pipeline_commands(CLI::App& app);
+void register_deploy_commands(CLI::App& app);
 }  // namespace ocres::apps

@@ -1,0 +1,167 @@
+#include "apps/deploy_sim_bridge.h"
+
+#include <zmq.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "deploy/bridge_protocol.h"
+#include "deploy/pose_protocol.h"
+#include "perception/estimator_model.h"
+#include "sim/domain.h"
+#include "tasks/registry.h"
+
+namespace ocres::apps {
+
+namespace {
+
+// A bound ZeroMQ socket; port 0 binds any free port.
+struct Socket {
+  void* s = nullptr;
+  int port = 0;
+  Socket(void* ctx, int type, const std::string& host, int want_port) {
+    s = zmq_socket(ctx, type);
+    const int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    const std::string ep = "tcp://" + host + ":" + (want_port > 0 ? std::to_string(want_port) : std::string("*"));
+    if (zmq_bind(s, ep.c_str()) != 0) {
+      const std::string why = zmq_strerror(zmq_errno());
+      zmq_close(s);
+      throw InputError("sim-bridge: cannot bind '" + ep + "': " + why);
+    }
+    char buf[256];
+    size_t len = sizeof buf;
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &len);
+    const std::string last(buf);
+    port = std::stoi(last.substr(last.rfind(':') + 1));
+  }
+  ~Socket() { zmq_close(s); }
+};
+
+struct Context {
+  void* c = zmq_ctx_new();
+  ~Context() { zmq_ctx_term(c); }
+};
+
+}  // namespace
+
+void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, int)>& ready, const std::atomic<bool>& stop) {
+  const sim::DomainConfig domain = sim::load_domain(cfg.domain);
+  auto env = tasks::make_env(tasks::compile_task(cfg.task, domain), domain);
+  std::string poses = cfg.poses;
+  if (poses == "auto") poses = domain.name == "lab" ? "estimator" : "truth";
+  if (poses != "estimator" && poses != "truth" && poses != "none")
+    throw InputError("sim-bridge: --poses '" + cfg.poses + "' is not one of estimator, truth, none, auto");
+  const std::vector<std::string> names = env->task_info().object_names;
+  const int n = static_cast<int>(names.size());
+  const double period_s = env->config().controller.control_period_s;
+
+  Context ctx;
+  Socket rep(ctx.c, ZMQ_REP, cfg.host, cfg.robot_port);
+  Socket pub(ctx.c, ZMQ_PUB, cfg.host, cfg.pose_port);
+  ready(rep.port, pub.port);
+
+  perception::EstimatorModel estimator;  // the defaults learn::ResidualEnv uses in lab
+  Rng rng;
+  std::array<double, perception::EstimatorModel::kMaxObjects> published{};
+  bool started = false, done = false, stopped = false;
+  double offset_s = 0;  // simulated time of this episode's start (stamps are monotonic across episodes)
+  uint64_t seq = 0;
+  sim::StepResult last{};
+  std::vector<uint8_t> in(64 * 1024);
+  std::array<uint8_t, 4096> out{}, msg{};
+
+  auto now_s = [&] { return offset_s + env->observation().t * period_s; };
+  auto publish_poses = [&] {
+    const Observation& o = env->observation();
+    if (poses == "none") return;
+    if (poses == "truth") {
+      for (int i = 0; i < n; ++i) {
+        const size_t len = deploy::encode_pose_message(names[i], "base", o.X_BO[i], 1.0, now_s(), msg);
+        zmq_send(pub.s, msg.data(), len, ZMQ_DONTWAIT);
+      }
+      return;
+    }
+    const double t_s = o.t * period_s;
+    const auto& est = estimator.update(t_s, std::span<const Pose>(o.X_BO.data(), n), rng);
+    for (int i = 0; i < n; ++i) {
+      if (est[i].stamp_s < 0 || est[i].stamp_s == published[i]) continue;  // nothing new
+      published[i] = est[i].stamp_s;
+      const size_t len = deploy::encode_pose_message(names[i], "base", est[i].X_BO, est[i].confidence, offset_s + est[i].stamp_s, msg);
+      zmq_send(pub.s, msg.data(), len, ZMQ_DONTWAIT);
+    }
+  };
+  auto state = [&] {
+    const Observation& o = env->observation();
+    deploy::BridgeState s;
+    s.seq = ++seq;
+    s.stamp_s = now_s();
+    s.robot = o.robot;
+    s.episode.present = started;
+    s.episode.t = static_cast<uint64_t>(o.t);
+    s.episode.reward = last.reward;
+    s.episode.success = last.success;
+    s.episode.terminated = last.terminated;
+    s.episode.truncated = last.truncated;
+    if (cfg.scene_truth) {
+      s.scene.num_objects = o.num_objects;
+      s.scene.X_BO = o.X_BO;
+      s.scene.num_scalars = o.num_scalars;
+      s.scene.scalars = o.scalars;
+    }
+    return deploy::encode_state(s, out);
+  };
+
+  while (!stop) {
+    zmq_pollitem_t item{rep.s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, 100) <= 0) continue;
+    const int got = zmq_recv(rep.s, in.data(), in.size(), 0);
+    if (got < 0) continue;
+    size_t len = 0;
+    deploy::BridgeRequest req;
+    deploy::DecodeError err;
+    if (static_cast<size_t>(got) > in.size()) {
+      len = deploy::encode_error("request too large", out);
+    } else if (!deploy::decode_request(std::span<const uint8_t>(in.data(), static_cast<size_t>(got)), req, err)) {
+      len = deploy::encode_error(std::string("malformed request: ") + err.what + " (key '" + std::string(err.key) + "')", out);
+    } else {
+      switch (req.type) {
+        case deploy::BridgeRequestType::kReset:
+          if (started) offset_s = now_s() + 1.0;  // a gap between episodes: old stamps are clearly old
+          env->reset(req.seed);
+          rng.reseed(req.seed, /*stream=*/104);
+          estimator.reset(rng, n);
+          published.fill(-1);
+          started = true;
+          done = stopped = false;
+          last = sim::StepResult{};
+          publish_poses();
+          len = state();
+          break;
+        case deploy::BridgeRequestType::kGetState: len = state(); break;
+        case deploy::BridgeRequestType::kStop:
+          stopped = true;  // the simulated robot holds still: no more steps until the next reset
+          len = state();
+          break;
+        case deploy::BridgeRequestType::kCommand:
+          if (!started) len = deploy::encode_error("no episode: send a reset first", out);
+          else if (stopped) len = deploy::encode_error("stopped: send a reset to start a new episode", out);
+          else {
+            if (!done) {
+              last = env->step(req.target);
+              done = last.terminated || last.truncated;
+              publish_poses();
+            }
+            len = state();
+          }
+          break;
+      }
+    }
+    OCRES_CHECK(len > 0, "a bridge reply does not fit its buffer");
+    zmq_send(rep.s, out.data(), len, 0);
+  }
+}
+
+}  // namespace ocres::apps

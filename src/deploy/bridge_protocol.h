@@ -1,0 +1,84 @@
+#pragma once
+// The robot bridge protocol (docs/deploy.md has the normative description): ZeroMQ REQ/REP, one
+// msgpack map per message. The deployment runtime is the REQ side; a bridge (a real robot's driver
+// process, or `ocres sim-bridge`) is the REP side and answers every request with a state (or an error).
+//
+//   request  {"type": "get_state"}
+//            {"type": "reset", "episode": uint, "seed": uint}
+//            {"type": "command", "seq": uint, "p_BT_m": [3], "q_BT_wxyz": [4], "gripper_width_m": float}
+//            {"type": "stop", "reason": str}
+//   reply    {"type": "state", "seq": uint, "stamp_s": float, "q_rad": [7], "dq_rad_s": [7],
+//             "p_BT_m": [3], "q_BT_wxyz": [4], "gripper_width_m": float, "finger_m": [2],
+//             optional: "episode_t": uint, "reward": float, "success": bool, "terminated": bool,
+//                       "truncated": bool, "scene_X_BO": [[7] per object], "scene_scalars": [..]}
+//            {"type": "error", "message": str}
+//
+// Decoders fill fixed-size structs and never allocate; unknown keys are skipped (newer peers may add
+// fields), a missing required key or a wrong type is an error naming the key.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/observation.h"
+#include "deploy/msgpack_lite.h"
+
+namespace ocres::deploy {
+
+enum class BridgeRequestType { kGetState, kReset, kCommand, kStop };
+
+struct BridgeRequest {
+  BridgeRequestType type = BridgeRequestType::kGetState;
+  uint64_t episode = 0, seed = 0;  // reset
+  uint64_t seq = 0;                // command
+  Action target;                   // command: absolute TCP target, base frame
+  std::array<char, 64> reason{};   // stop: NUL-terminated, truncated
+};
+
+// Optional simulator feedback: only simulators know reward and success; a real robot omits it.
+struct EpisodeFeedback {
+  bool present = false;
+  uint64_t t = 0;  // control steps executed in this episode
+  double reward = 0;
+  bool success = false, terminated = false, truncated = false;
+};
+
+// Optional ground-truth scene (simulators only): what a camera would show the built-in BC stand-in,
+// which models a VLA's imprecise view of it (policy/bc_policy.h). Never given to the residual.
+struct SceneTruth {
+  int num_objects = -1;  // -1: absent
+  std::array<Pose, kMaxObjects> X_BO;
+  int num_scalars = 0;
+  std::array<double, kMaxTaskScalars> scalars{};
+};
+
+struct BridgeState {
+  uint64_t seq = 0;
+  double stamp_s = 0;  // bridge clock (s); monotonic, shared with the pose stream's stamps
+  RobotState robot;
+  EpisodeFeedback episode;
+  SceneTruth scene;
+};
+
+struct BridgeReply {
+  bool is_error = false;
+  std::array<char, 256> error{};  // NUL-terminated, truncated
+  BridgeState state;
+};
+
+// Each returns the encoded size, or 0 if the buffer is too small.
+size_t encode_request(const BridgeRequest& r, std::span<uint8_t> out);
+size_t encode_state(const BridgeState& s, std::span<uint8_t> out);
+size_t encode_error(std::string_view message, std::span<uint8_t> out);
+
+// Return false on malformed input; `error` (a static string) and `key` (points into the input or a
+// static string) say what was wrong.
+struct DecodeError {
+  const char* what = "";
+  std::string_view key;
+  size_t offset = 0;
+};
+bool decode_request(std::span<const uint8_t> in, BridgeRequest& out, DecodeError& err);
+bool decode_reply(std::span<const uint8_t> in, BridgeReply& out, DecodeError& err);
+
+}  // namespace ocres::deploy
