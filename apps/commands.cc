@@ -6,5 +6,6 @@ void register_commands(CLI::App& app) {
   register_learn_commands(app);
   register_train_commands(app);
   register_render_commands(app);
+  register_eval_commands(app);
 }
 }  // namespace ocres::apps

@@ -9,4 +9,5 @@ void register_sim_commands(CLI::App& app);
 void register_learn_commands(CLI::App& app);
 void register_train_commands(CLI::App& app);
 void register_render_commands(CLI::App& app);
+void register_eval_commands(CLI::App& app);
 }  // namespace ocres::apps

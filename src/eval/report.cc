@@ -23,7 +23,10 @@ std::string fmt(const char* format, double v) {
   return buf;
 }
 
-std::string pct(double rate) { return fmt("%.0f%%", 100 * rate); }
+// A rate as a whole percentage (ties to even, as printf rounds); gaps subtract these, so that a
+// displayed "83% → 72%" reads "-11 pp", not the unrounded -10.3.
+int pct_int(double rate) { return static_cast<int>(std::nearbyint(100 * rate)); }
+std::string pct(double rate) { return std::to_string(pct_int(rate)) + "%"; }
 
 // Colour of a condition, the same in every chart.
 std::string condition_color(const std::string& condition, const ReportContext& ctx) {
@@ -267,7 +270,8 @@ std::string format_table_markdown(const std::vector<EvalRow>& rows, const std::s
       if (sel.empty()) return std::string("—");
       r[k++] = pool_rows(sel).rate;
     }
-    return pct(r[0]) + " → " + pct(r[1]) + " (" + fmt("%+.0f", 100 * (r[1] - r[0])) + " pp)";
+    const int gap = pct_int(r[1]) - pct_int(r[0]);
+    return pct(r[0]) + " → " + pct(r[1]) + " (" + (gap >= 0 ? "+" : "") + std::to_string(gap) + " pp)";
   };
   for (const auto& t : ctx.tasks) {
     o << "| " << task_title(t, ctx) << " |";

@@ -199,14 +199,15 @@ std::string bar_chart_svg(const BarChart& c) {
 
   const size_t G = c.groups.size(), S = std::max<size_t>(1, c.series.size());
   const double gw = G ? (x1 - x0) / static_cast<double>(G) : (x1 - x0);
-  const double bw = 0.8 * gw / static_cast<double>(S);
+  const double bw = std::min(0.8 * gw / static_cast<double>(S), 70.0);  // bars of a group, centred
+  const double pad = (gw - bw * static_cast<double>(S)) / 2;
   for (size_t g = 0; g < G; ++g) {
     const double gx = x0 + gw * static_cast<double>(g);
     text(o, gx + gw / 2, y0 + 18, c.groups[g], kLabelFont);
     for (size_t s = 0; s < c.series.size(); ++s) {
       const BarSeries& ser = c.series[s];
       const double v = g < ser.values.size() ? ser.values[g] : kNaN;
-      const double bx = gx + 0.1 * gw + bw * static_cast<double>(s);
+      const double bx = gx + pad + bw * static_cast<double>(s);
       if (std::isfinite(v)) {
         const double base = std::clamp(0.0, ticks.front(), ticks.back());
         const double top_px = std::min(y(v), y(base)), h = std::abs(y(v) - y(base));
@@ -216,11 +217,17 @@ std::string bar_chart_svg(const BarChart& c) {
       }
       const double lo_e = g < ser.err_low.size() ? ser.err_low[g] : kNaN;
       const double hi_e = g < ser.err_high.size() ? ser.err_high[g] : kNaN;
-      if (std::isfinite(lo_e) && std::isfinite(hi_e)) {
+      const bool err = std::isfinite(lo_e) && std::isfinite(hi_e);
+      if (err) {
         const double cx = bx + bw / 2, cap = std::min(6.0, bw / 3);
         line(o, cx, y(lo_e), cx, y(hi_e), "#222", 1.2);
         line(o, cx - cap, y(lo_e), cx + cap, y(lo_e), "#222", 1.2);
         line(o, cx - cap, y(hi_e), cx + cap, y(hi_e), "#222", 1.2);
+      }
+      if (std::isfinite(v)) {  // the value above the bar (and above its error bar)
+        char label[32];
+        std::snprintf(label, sizeof(label), c.percent ? "%.0f%%" : "%.0f", c.percent ? 100 * v : v);
+        text(o, bx + bw / 2, std::min(y(v), err ? std::min(y(lo_e), y(hi_e)) : y(v)) - 4, label, 9);
       }
     }
   }
@@ -231,7 +238,7 @@ std::string bar_chart_svg(const BarChart& c) {
 std::string line_panels_svg(const std::string& title, const std::vector<LinePanel>& panels, int columns, int pw, int ph) {
   columns = std::max(1, std::min<int>(columns, std::max<int>(1, static_cast<int>(panels.size()))));
   const int rows = std::max(1, (static_cast<int>(panels.size()) + columns - 1) / columns);
-  const int W = columns * pw;
+  const int W = std::max(columns * pw, static_cast<int>(8.5 * static_cast<double>(title.size())) + 40);  // room for the title
   // Colours by name, in order of first appearance (or as given).
   std::vector<std::pair<std::string, std::string>> entries;
   std::map<std::string, std::string> color_of;
