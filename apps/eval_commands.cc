@@ -143,6 +143,7 @@ void register_eval_commands(CLI::App& app) {
     }
     for (const auto& c : conditions) {
       bool any = eval::is_base_condition(c);
+      std::vector<std::string> without;  // tasks without residuals for c
       for (const auto& t : tasks) {
         if (eval::is_base_condition(c)) {
           for (const auto& d : domains) jobs.push_back({t, c, d, -1, eval::base_policy_path(o->runs, t, d), ""});
@@ -153,6 +154,7 @@ void register_eval_commands(CLI::App& app) {
           const std::string expected = eval::residual_seed_dir(o->runs, t, c, 0) + "/residual.safetensors";
           if (conditions_given)
             throw InputError("no residuals for task '" + t + "', condition '" + c + "' (expected e.g. '" + expected + "')");
+          without.push_back(t);
           continue;
         }
         any = true;
@@ -170,6 +172,9 @@ void register_eval_commands(CLI::App& app) {
             throw InputError("'" + path + "' has an observation layout of " + std::to_string(m.layout.num_objects) + " object(s) and " +
                              std::to_string(m.layout.num_scalars) + " scalar(s); task '" + t + "' has " +
                              std::to_string(num_objects) + " and " + std::to_string(num_scalars));
+          const std::string twin = std::filesystem::path(eval::base_policy_path(o->runs, t, "sim")).filename().string();
+          if (!m.base.empty() && m.base != twin)
+            std::fprintf(stderr, "note: '%s' was trained on a base named '%s', not %s\n", path.c_str(), m.base.c_str(), twin.c_str());
           if (std::filesystem::is_regular_file(run.metrics_path())) {
             eval::TrainingCurve curve = eval::read_training_curve(run.metrics_path());
             curve.task = t;
@@ -182,11 +187,14 @@ void register_eval_commands(CLI::App& app) {
           for (const auto& d : domains) jobs.push_back({t, c, d, seed, eval::base_policy_path(o->runs, t, d), path});
         }
       }
-      if (any)
+      if (any) {
         kept_conditions.push_back(c);
-      else
+        for (const auto& t : without)
+          std::fprintf(stderr, "note: no residuals for task '%s', condition '%s' (its cells stay empty)\n", t.c_str(), c.c_str());
+      } else {
         std::fprintf(stderr, "note: condition '%s': no residuals found under %s/residuals/<task>/%s/; skipped\n", c.c_str(),
                      o->runs.c_str(), c.c_str());
+      }
     }
     if (jobs.empty()) throw InputError("nothing to evaluate in '" + o->runs + "'");
     // Row order: domain, task, condition, seed.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace ocres::eval::svg {
@@ -74,8 +75,9 @@ void y_axis(std::ostringstream& o, const Scale& y, const std::vector<double>& ti
   line(o, x0, y(ticks.front()), x0, y(ticks.back()), "#333");
 }
 
+// Entries named in `dashed` are drawn as a dashed line sample, the others as a filled swatch.
 void legend(std::ostringstream& o, double x, double y, const std::vector<std::pair<std::string, std::string>>& entries,
-            double max_width) {
+            double max_width, const std::set<std::string>& dashed = {}) {
   double cx = x, cy = y;
   for (const auto& [name, color] : entries) {
     const double w = 22 + 7.0 * static_cast<double>(name.size()) + 16;
@@ -83,7 +85,10 @@ void legend(std::ostringstream& o, double x, double y, const std::vector<std::pa
       cx = x;
       cy += 18;
     }
-    o << "<rect x=\"" << num(cx) << "\" y=\"" << num(cy - 10) << "\" width=\"14\" height=\"10\" fill=\"" << color << "\"/>\n";
+    if (dashed.count(name))
+      line(o, cx, cy - 5, cx + 14, cy - 5, color, 2, "stroke-dasharray=\"4 2\"");
+    else
+      o << "<rect x=\"" << num(cx) << "\" y=\"" << num(cy - 10) << "\" width=\"14\" height=\"10\" fill=\"" << color << "\"/>\n";
     text(o, cx + 19, cy, name, kLabelFont, "start");
     cx += w;
   }
@@ -242,19 +247,22 @@ std::string line_panels_svg(const std::string& title, const std::vector<LinePane
   // Colours by name, in order of first appearance (or as given).
   std::vector<std::pair<std::string, std::string>> entries;
   std::map<std::string, std::string> color_of;
+  std::set<std::string> dashed;
   for (const auto& p : panels)
-    for (const auto& s : p.series)
+    for (const auto& s : p.series) {
+      if (s.dashed) dashed.insert(s.name);
       if (!color_of.count(s.name)) {
         color_of[s.name] = s.color.empty() ? series_color(static_cast<int>(entries.size())) : s.color;
         entries.emplace_back(s.name, color_of[s.name]);
       }
+    }
   const double head = 34 + 18.0 * legend_rows(entries, W - 40) + 6;
   const int H = static_cast<int>(head) + rows * ph;
 
   std::ostringstream o;
   o << svg_open(W, H);
   text(o, W / 2.0, 22, title, kTitleFont, "middle", "font-weight=\"bold\"");
-  legend(o, 20, 46, entries, W - 40);
+  legend(o, 20, 46, entries, W - 40, dashed);
   for (size_t i = 0; i < panels.size(); ++i) {
     const LinePanel& p = panels[i];
     const double ox = pw * static_cast<double>(i % columns), oy = head + ph * static_cast<double>(i / columns);

@@ -119,7 +119,8 @@ TEST(LinePanels, AreWellFormedWithBandsLinesAndSharedColours) {
   EXPECT_EQ(n.at("path"), 4);
   EXPECT_EQ(n.at("polygon"), 2);
   EXPECT_EQ(n.at("circle"), 3 + 2) << "markers on solid lines, not on the NaN point or dashed lines";
-  EXPECT_EQ(n.at("rect"), 1 + 2) << "background + one legend entry per distinct name";
+  EXPECT_EQ(n.at("rect"), 1 + 1) << "background + one legend swatch per distinct solid series (the dashed one: a line)";
+  EXPECT_NE(svg.find("stroke-dasharray=\"4 2\""), std::string::npos) << "dashed legend sample";
   // Same name, same colour in both panels.
   const std::string c0 = series_color(0);
   size_t count = 0;
