@@ -8,5 +8,6 @@ void register_commands(CLI::App& app) {
   register_render_commands(app);
   register_pipeline_commands(app);
   register_deploy_commands(app);
+  register_eval_commands(app);
 }
 }  // namespace ocres::apps
