@@ -173,6 +173,13 @@ void register_sim_commands(CLI::App& app) {
     std::fprintf(stderr, "%s | %s | %s: %d/%d successes (%.1f%%), mean length %.1f steps, %.1f s\n",
                  ro->cfg.task.c_str(), ro->cfg.domain.c_str(), ro->policy.c_str(), s.successes, s.episodes,
                  100 * s.success_rate, s.mean_length, secs);
+    if (ro->policy == "base+residual" && !stats.empty()) {
+      std::array<double, 7> m{};
+      for (const auto& e : stats)
+        for (int k = 0; k < 7; ++k) m[k] += e.mean_abs_residual[k] / stats.size();
+      std::fprintf(stderr, "  mean |residual| (x y z rx ry rz grip, units of the scales): %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", m[0], m[1],
+                   m[2], m[3], m[4], m[5], m[6]);
+    }
     nlohmann::json failures = nlohmann::json::object();
     for (int o = 1; o < eval::kNumOutcomes; ++o) {
       failures[eval::outcome_name(static_cast<eval::Outcome>(o))] = s.outcomes[o];

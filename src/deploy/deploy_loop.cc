@@ -205,7 +205,8 @@ bool DeployLoop::tick(float start_jitter_us) {
     if (residual_) {
       policy::build_residual_obs(layout_, state_.robot, std::span<const Pose>(poses_seen_.data(), num_objects_), {}, valid,
                                  base, obs_.data());
-      residual_->obs_norm.apply(obs_.data());
+      // In place (aliasing is allowed): dropped poses stay zero, exactly as in training.
+      policy::normalize_residual_obs(layout_, residual_->obs_norm.mean, residual_->obs_norm.inv_std, obs_.data(), obs_.data());
       residual_->actor.forward_one(obs_.data(), delta_.data());
       bool finite = true;
       for (float d : delta_) finite = finite && std::isfinite(d);

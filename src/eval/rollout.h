@@ -22,6 +22,9 @@ struct EpisodeStats {
   double episode_return = 0;  // sum of rewards
   double final_reward = 0;
   int outcome = 0;            // eval::Outcome (failure_modes.h)
+  // Mean |residual| per component over the episode's steps (normalised units in [0, 1]; zero when no
+  // residual runs): how much, and in which component, the residual corrects the base.
+  std::array<double, 7> mean_abs_residual{};
 };
 
 struct RolloutConfig {

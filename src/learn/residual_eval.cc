@@ -55,6 +55,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
           actors[w].forward_one(obs_n.data(), delta.data());
         }
         const sim::StepResult r = env.step(delta.data(), next_obs.data(), executed.data());
+        for (int k = 0; k < 7; ++k) s.mean_abs_residual[k] += std::abs(delta[k]);
         classifier.observe(env.env().observation(), r);
         s.episode_return += r.reward;
         ++s.length;
@@ -63,6 +64,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
           s.success = r.success;
           s.terminated = r.terminated;
           s.outcome = static_cast<int>(classifier.classify());
+          for (double& m : s.mean_abs_residual) m /= s.length;
           break;
         }
       }

@@ -167,7 +167,7 @@ std::vector<eval::EpisodeStats> evaluate_replay(const std::string& demos_path, c
     s.seed = demos[e].seed;
     env.reset(s.seed, obs.data());
     while (true) {
-      model.obs_norm.apply(obs.data());
+      policy::normalize_residual_obs(model.layout, model.obs_norm.mean, model.obs_norm.inv_std, obs.data(), obs.data());
       model.actor.forward_one(obs.data(), delta.data());
       const sim::StepResult r = env.step(delta.data(), next.data(), executed.data());
       s.episode_return += r.reward;

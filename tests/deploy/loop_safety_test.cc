@@ -46,6 +46,8 @@ policy::ResidualModel random_residual(int num_objects) {
   c.output_dim = policy::kResidualDim;
   c.tanh_output = true;
   m.actor = policy::Mlp(c, 7);
+  m.obs_norm.mean.assign(c.input_dim, 0.0f);
+  m.obs_norm.inv_std.assign(c.input_dim, 1.0f);
   return m;
 }
 
