@@ -41,6 +41,8 @@ struct Profile {
   std::string train_config_dir = "configs/train";  // <task>.yaml per task (the full profile's settings)
   std::string train_config_override;                // if set, used for every task instead
   int eval_episodes = 100;
+  bool all_videos = true;  // one comparison video per task (quick: the first task only, smaller)
+  int video_width = 480, video_height = 360;
 };
 
 Profile quick_profile() {
@@ -51,6 +53,9 @@ Profile quick_profile() {
   p.conditions = {"full"};
   p.train_config_override = "configs/train/quick.yaml";
   p.eval_episodes = 10;
+  p.all_videos = false;
+  p.video_width = 240;
+  p.video_height = 180;
   return p;
 }
 
@@ -140,7 +145,7 @@ void run_stage(const std::string& stage, const std::vector<Step>& steps, int job
 
 void register_pipeline_commands(CLI::App& app) {
   struct Opts {
-    std::string out = "runs/default", tasks;
+    std::string out = "runs/default", tasks, stop_after;
     bool quick = false;
     int jobs = 0, episodes = 0, seeds = 0;
   };
@@ -152,6 +157,8 @@ void register_pipeline_commands(CLI::App& app) {
   cmd->add_option("--jobs", o->jobs, "steps run in parallel (default: number of cores)")->check(CLI::Range(1, 256));
   cmd->add_option("--episodes", o->episodes, "evaluation episodes per row (default: 100; quick: 10)")->check(CLI::Range(1, 100000));
   cmd->add_option("--seeds", o->seeds, "training seeds per condition (default: 3; quick: 1)")->check(CLI::Range(1, 100));
+  cmd->add_option("--stop-after", o->stop_after, "stop after a stage: demos | replay | bases | residuals | eval")
+      ->check(CLI::IsMember({"demos", "replay", "bases", "residuals", "eval"}));
   cmd->callback([o] {
     Profile p = o->quick ? quick_profile() : Profile{};
     if (o->episodes > 0) p.eval_episodes = o->episodes;
@@ -170,9 +177,10 @@ void register_pipeline_commands(CLI::App& app) {
     const std::string R = o->out;
     for (const char* d : {"data", "bases", "residuals", "logs", "eval", "videos"}) fs::create_directories(R + "/" + d);
     const std::string logs = R + "/logs";
+    const bool only_data = o->stop_after == "demos" || o->stop_after == "replay" || o->stop_after == "bases";
     auto train_config = [&](const std::string& task) {
       const std::string c = p.train_config_override.empty() ? p.train_config_dir + "/" + task + ".yaml" : p.train_config_override;
-      if (!fs::exists(c)) throw InputError("training config '" + c + "' not found (run from the repository root)");
+      if (!only_data && !fs::exists(c)) throw InputError("training config '" + c + "' not found (run from the repository root)");
       return c;
     };
     const auto t0 = std::chrono::steady_clock::now();
@@ -200,10 +208,20 @@ void register_pipeline_commands(CLI::App& app) {
           residuals.push_back({"train " + t + " " + c + " seed" + std::to_string(k), a, dir + "/residual.safetensors"});
         }
     }
+    auto stop = [&](const char* stage) {
+      if (o->stop_after != stage) return false;
+      std::fprintf(stderr, "stopped after '%s' (--stop-after) in %.0f s\n", stage,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      return true;
+    };
     run_stage("demonstrations (lab, teleoperation emulation)", demos, jobs, logs);
+    if (stop("demos")) return;
     run_stage("teleoperation replay in sim", replays, jobs, logs);
+    if (stop("replay")) return;
     run_stage("paired base policies (real-VLA stand-in, sim twin)", bases, jobs, logs);
+    if (stop("bases")) return;
     run_stage("residual training (sim, sim twin as base)", residuals, jobs, logs);
+    if (stop("residuals")) return;
     std::string task_list;
     for (const auto& t : task_names) task_list += (task_list.empty() ? "" : ",") + t;
     std::vector<std::string> conditions = {"base"};
@@ -218,13 +236,16 @@ void register_pipeline_commands(CLI::App& app) {
                          std::to_string(p.eval_episodes), "--threads", std::to_string(jobs), "--out", R + "/eval"},
                 table}},
               1, logs);
+    if (stop("eval")) return;
     std::vector<Step> videos;
     for (const auto& t : task_names) {
+      if (!p.all_videos && !videos.empty()) break;
       const std::string out = R + "/videos/" + t + "_lab_base_vs_residual.mp4";
       videos.push_back({"video " + t,
                         {"compare-video", "--task", t, "--domain", "lab", "--base", R + "/bases/" + t + "_lab.safetensors", "--residual",
                          R + "/residuals/" + t + "/full/seed0/residual.safetensors", "--out", out, "--frame-png",
-                         R + "/videos/" + t + "_lab_base_vs_residual.png"},
+                         R + "/videos/" + t + "_lab_base_vs_residual.png", "--width", std::to_string(p.video_width), "--height",
+                         std::to_string(p.video_height)},
                         out});
     }
     run_stage("videos (lab: base left, base + residual right)", videos, jobs, logs);
