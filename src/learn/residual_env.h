@@ -27,18 +27,32 @@ struct ResidualEnvConfig {
   perception::PoseGateConfig gate;
 };
 
-class ResidualEnv {
+// What the TD3 trainer needs from an environment: the residual's observation and action, episodes by
+// seed, and the time limit. ResidualEnv (simulation + frozen base) is the product's; tests also train
+// on small problems with known solutions through this interface.
+class ResidualTrainingEnv {
+ public:
+  virtual ~ResidualTrainingEnv() = default;
+  // Starts an episode; fills `obs` (size obs_dim()) with the residual observation.
+  virtual void reset(uint64_t seed, float* obs) = 0;
+  // Applies residual `delta` (kResidualDim values in [-1, 1]); fills `next_obs` and the executed
+  // residual (after clamping, normalised units) in `executed_delta`.
+  virtual sim::StepResult step(const float* delta, float* next_obs, float* executed_delta) = 0;
+  // The episode has reached its time limit (the trainer bootstraps through it).
+  virtual bool time_up() const = 0;
+  virtual const policy::ResidualObsLayout& layout() const = 0;
+  int obs_dim() const { return layout().dim(); }
+};
+
+class ResidualEnv : public ResidualTrainingEnv {
  public:
   ResidualEnv(std::unique_ptr<sim::Env> env, std::unique_ptr<BasePolicy> base, const ResidualEnvConfig& config);
 
-  // Starts an episode; fills `obs` (size obs_dim()) with the residual observation.
-  void reset(uint64_t seed, float* obs);
-  // Applies residual `delta` (kResidualDim values in [-1, 1]); fills `next_obs` and the executed
-  // residual (after clamping, normalised units) in `executed_delta`.
-  sim::StepResult step(const float* delta, float* next_obs, float* executed_delta);
+  void reset(uint64_t seed, float* obs) override;
+  sim::StepResult step(const float* delta, float* next_obs, float* executed_delta) override;
+  bool time_up() const override { return env_->t() >= env_->horizon(); }
 
-  int obs_dim() const { return layout_.dim(); }
-  const policy::ResidualObsLayout& layout() const { return layout_; }
+  const policy::ResidualObsLayout& layout() const override { return layout_; }
   sim::Env& env() { return *env_; }
   const Action& base_action() const { return base_action_; }
   // Gate result of the last observation (kOk when ground truth or corrupted truth is used).

@@ -130,7 +130,7 @@ void Td3Trainer::restart_noise(int env) {
 void Td3Trainer::collect_offline() {
   if (config_.offline_episodes <= 0 || offline_->size() > 0) return;
   const int workers = std::max(1, std::min(config_.threads, config_.num_envs));
-  std::vector<std::unique_ptr<ResidualEnv>> envs;
+  std::vector<std::unique_ptr<ResidualTrainingEnv>> envs;
   for (int w = 0; w < workers; ++w) envs.push_back(factory_(w, false));
   // Each worker records whole episodes into its own list; they are added in episode order afterwards,
   // so the buffer does not depend on scheduling.
@@ -139,7 +139,7 @@ void Td3Trainer::collect_offline() {
   std::atomic<int> next{0};
   ThreadPool pool(workers);
   pool.parallel_for(workers, [&](int w) {
-    ResidualEnv& env = *envs[w];
+    ResidualTrainingEnv& env = *envs[w];
     std::vector<float> obs(obs_dim_), next_obs(obs_dim_), executed(kResidualDim);
     const float zero[kResidualDim] = {0, 0, 0, 0, 0, 0, 0};
     for (int e = next++; e < config_.offline_episodes; e = next++) {
@@ -147,7 +147,7 @@ void Td3Trainer::collect_offline() {
       while (true) {
         const sim::StepResult r = env.step(zero, next_obs.data(), executed.data());
         const bool failed = r.terminated && !r.success;  // success is not terminal in training (see train())
-        const bool time_up = env.env().t() >= env.env().horizon();
+        const bool time_up = env.time_up();
         per_episode[e].push_back({obs, executed, next_obs});
         flags[e].push_back({static_cast<float>(r.reward), failed ? 1.0f : 0.0f, !failed && time_up ? 1.0f : 0.0f});
         obs = next_obs;
@@ -219,8 +219,10 @@ void Td3Trainer::update_once() {
 }
 
 std::pair<double, double> Td3Trainer::evaluate(int episodes) {
+  collect_offline();  // both idempotent: the normaliser must exist before the actor sees an observation
+  fit_normalizer();
   const int workers = std::max(1, std::min(config_.threads, episodes));
-  std::vector<std::unique_ptr<ResidualEnv>> envs;
+  std::vector<std::unique_ptr<ResidualTrainingEnv>> envs;
   std::vector<Mlp> actors;
   for (int w = 0; w < workers; ++w) {
     envs.push_back(factory_(w, true));
@@ -262,7 +264,7 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
   collect_offline();
   fit_normalizer();
   const int N = config_.num_envs;
-  std::vector<std::unique_ptr<ResidualEnv>> envs;
+  std::vector<std::unique_ptr<ResidualTrainingEnv>> envs;
   for (int i = 0; i < N; ++i) envs.push_back(factory_(i, false));
   env_episode_index_.resize(N, 0);
   succeeded_.assign(N, false);
@@ -296,7 +298,7 @@ void Td3Trainer::train(const std::function<void(const TrainMetrics&)>& on_log) {
       const bool failed = r.terminated && !r.success;
       // The time limit, whether or not the task is in its success state at that moment (Env reports
       // `truncated` only when not terminated).
-      const bool time_up = !failed && envs[i]->env().t() >= envs[i]->env().horizon();
+      const bool time_up = !failed && envs[i]->time_up();
       succeeded_[i] = succeeded_[i] || r.success;
       acc[i].add(std::vector<float>(o, o + obs_dim_), std::vector<float>(executed.data() + kResidualDim * i, executed.data() + kResidualDim * (i + 1)),
                  static_cast<float>(r.reward), std::vector<float>(o2, o2 + obs_dim_), failed, time_up, *online_);

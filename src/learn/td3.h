@@ -77,7 +77,7 @@ struct TrainMetrics {
 };
 
 // Makes the i-th environment (same task and domain for every i) with its base policy.
-using ResidualEnvFactory = std::function<std::unique_ptr<ResidualEnv>(int index, bool for_eval)>;
+using ResidualEnvFactory = std::function<std::unique_ptr<ResidualTrainingEnv>(int index, bool for_eval)>;
 
 class Td3Trainer {
  public:
