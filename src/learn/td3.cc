@@ -45,6 +45,7 @@ Td3Config parse_td3_config(YamlFields f, Td3Config c) {
   f.get_in_range("target_noise_clip", c.target_noise_clip, 0.0, 2.0);
   f.get_in_range("policy_delay", c.policy_delay, 1, 100);
   f.get_in_range("residual_l2", c.residual_l2, 0.0, 100.0);
+  f.get("actor_uses_min_q", c.actor_uses_min_q);
   f.get_in_range("max_grad_norm", c.max_grad_norm, 0.0, 1e6);
   f.get_in_range("offline_fraction", c.offline_fraction, 0.0, 1.0);
   f.get_in_range("offline_episodes", c.offline_episodes, 0, 100000);
@@ -207,10 +208,29 @@ void Td3Trainer::update_once() {
     Mat ina(obs_dim_ + kResidualDim, B);
     ina.topRows(obs_dim_) = s;
     ina.bottomRows(kResidualDim) = pa;
-    const Mat q = critics_[0]->forward(ina);
-    const Mat g_in = critics_[0]->backward(Mat::Constant(1, B, -1.0f / B));
-    critics_[0]->zero_grad();  // the actor step must not leave gradients in the critic
-    const Mat g_a = g_in.bottomRows(kResidualDim) + pa * static_cast<float>(2.0 * config_.residual_l2 / B);
+    Mat q, g_act = Mat::Zero(kResidualDim, B);
+    if (!config_.actor_uses_min_q) {
+      q = critics_[0]->forward(ina);
+      g_act = critics_[0]->backward(Mat::Constant(1, B, -1.0f / B)).bottomRows(kResidualDim);
+      critics_[0]->zero_grad();  // the actor step must not leave gradients in the critic
+    } else {
+      // Each sample's gradient comes from the critic that is lowest there.
+      std::vector<Mat> qs;
+      for (auto& c : critics_) qs.push_back(c->forward(ina));
+      q = qs[0];
+      std::vector<int> arg(B, 0);
+      for (int c = 0; c < B; ++c)
+        for (size_t k = 1; k < qs.size(); ++k)
+          if (qs[k](0, c) < q(0, c)) q(0, c) = qs[k](0, c), arg[c] = static_cast<int>(k);
+      for (size_t k = 0; k < critics_.size(); ++k) {  // each critic still holds its activations for `ina`
+        Mat g_out = Mat::Zero(1, B);
+        for (int c = 0; c < B; ++c)
+          if (arg[c] == static_cast<int>(k)) g_out(0, c) = -1.0f / B;
+        g_act += critics_[k]->backward(g_out).bottomRows(kResidualDim);
+        critics_[k]->zero_grad();
+      }
+    }
+    const Mat g_a = g_act + pa * static_cast<float>(2.0 * config_.residual_l2 / B);
     actor_->backward(g_a);
     actor_opt_->step(*actor_);
     actor_target_->soft_update(*actor_, static_cast<float>(config_.tau));

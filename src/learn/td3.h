@@ -51,6 +51,9 @@ struct Td3Config {
   double target_noise_std = 0.2, target_noise_clip = 0.5;
   int policy_delay = 2;
   double residual_l2 = 0.01;
+  // The actor maximises Q_0 (TD3) or, with actor_uses_min_q, the per-sample minimum over the critic
+  // ensemble: pessimism where the critics extrapolate, i.e. away from the actions the data covers.
+  bool actor_uses_min_q = false;
   double max_grad_norm = 10.0;
   double offline_fraction = 0.5;     // of every batch, from the base-policy buffer
   int offline_episodes = 40;         // base-policy rollouts collected before training

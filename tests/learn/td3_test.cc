@@ -109,14 +109,18 @@ TEST(Td3, SolvesAToyResidualProblemWithinSeconds) {
   c.eval_episodes = 100;
   c.seed = 1;
   const ResidualEnvFactory toy = [](int, bool) { return std::make_unique<OffsetToy>(); };
-  Td3Trainer t(c, toy);
-  const double base_success = t.evaluate(100).first;  // zero-initialised actor: the base alone
-  t.train();
-  const double trained = t.metrics().eval_success_rate;
-  std::printf("toy residual: base %.0f%%, after %ld env steps / %ld updates %.0f%% (%.1f s)\n", 100 * base_success,
-              static_cast<long>(t.metrics().env_steps), static_cast<long>(t.metrics().updates), 100 * trained, t.metrics().elapsed_s);
-  EXPECT_LT(base_success, 0.1);
-  EXPECT_GT(trained, 0.8);
+  for (bool min_q : {false, true}) {
+    c.actor_uses_min_q = min_q;
+    Td3Trainer t(c, toy);
+    const double base_success = t.evaluate(100).first;  // zero-initialised actor: the base alone
+    t.train();
+    const double trained = t.metrics().eval_success_rate;
+    std::printf("toy residual (actor on %s): base %.0f%%, after %ld env steps / %ld updates %.0f%% (%.1f s)\n",
+                min_q ? "min over critics" : "critic 0", 100 * base_success, static_cast<long>(t.metrics().env_steps),
+                static_cast<long>(t.metrics().updates), 100 * trained, t.metrics().elapsed_s);
+    EXPECT_LT(base_success, 0.1);
+    EXPECT_GT(trained, 0.8);
+  }
 }
 
 TEST(Td3, ActorStartsExactlyAtTheBasePolicy) {
