@@ -14,9 +14,15 @@ endfunction()
 
 # ocres_add_test(<name> SOURCES ... LIBS ...): one gtest executable registered with ctest.
 function(ocres_add_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  # SERIAL: tests that compare timing-sensitive runs (loopback protocols in lockstep with a simulator)
+  # run alone, not beside the rest of a parallel ctest.
+  cmake_parse_arguments(T "SERIAL" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   ocres_target_defaults(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ENVIRONMENT "OCRES_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  set(serial FALSE)
+  if(T_SERIAL)
+    set(serial TRUE)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ENVIRONMENT "OCRES_SOURCE_DIR=${PROJECT_SOURCE_DIR}" RUN_SERIAL ${serial})
 endfunction()
