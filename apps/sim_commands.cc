@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -121,7 +122,7 @@ void register_sim_commands(CLI::App& app) {
   struct RolloutOpts {
     eval::RolloutConfig cfg;
     std::string policy = "expert";
-    std::string base_path, residual_path;
+    std::string base_path, residual_path, constant_residual;
     bool json = false;
   };
   auto ro = std::make_shared<RolloutOpts>();
@@ -135,11 +136,26 @@ void register_sim_commands(CLI::App& app) {
   ro_cmd->add_option("--seed", ro->cfg.seed, "run seed (episode j uses a seed derived from it and j)")->default_val(0);
   ro_cmd->add_option("--threads", ro->cfg.threads, "worker threads")->default_val(1)->check(CLI::Range(1, 256));
   ro_cmd->add_flag("--json", ro->json, "print one JSON object on stdout");
+  ro_cmd->add_option("--constant-residual", ro->constant_residual,
+                     "with --policy base+residual and no --residual: apply this fixed residual (7 values in [-1, 1]: dx dy dz rx ry rz dgrip) every step");
   ro_cmd->callback([ro] {
     tasks::make_task(ro->cfg.task);  // validate the name before any work
     if (ro->policy != "expert" && ro->policy != "teleop" && ro->policy != "base" && ro->policy != "base+residual")
       throw InputError("unknown policy '" + ro->policy + "' (known: expert, teleop, base, base+residual)");
-    if (ro->policy == "base+residual" && ro->residual_path.empty()) throw InputError("--policy base+residual needs --residual FILE");
+    if (ro->policy == "base+residual" && ro->residual_path.empty() && ro->constant_residual.empty())
+      throw InputError("--policy base+residual needs --residual FILE (or --constant-residual)");
+    std::vector<float> constant;
+    if (!ro->constant_residual.empty()) {
+      std::stringstream ss(ro->constant_residual);
+      for (std::string v; std::getline(ss, v, ',');) {
+        char* end = nullptr;
+        const float x = std::strtof(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || !std::isfinite(x) || x < -1 || x > 1)
+          throw InputError("--constant-residual: '" + v + "' is not a number in [-1, 1]");
+        constant.push_back(x);
+      }
+      if (constant.size() != 7) throw InputError("--constant-residual: expected 7 values, got " + std::to_string(constant.size()));
+    }
     const bool teleop = ro->policy == "teleop";
     const std::string base_path = ro->base_path;
     if (ro->policy == "base") {
@@ -160,6 +176,7 @@ void register_sim_commands(CLI::App& app) {
       rc.seed = ro->cfg.seed;
       rc.threads = ro->cfg.threads;
       rc.use_estimator = sim::load_domain(ro->cfg.domain).name == "lab";
+      rc.constant_delta = constant;
       stats = learn::evaluate_residual(rc);
     } else stats = eval::run_episodes(ro->cfg, [teleop, base_path](const sim::Env& env) -> std::unique_ptr<StepPolicy> {
       if (!base_path.empty())

@@ -32,32 +32,42 @@ policy::BcPolicy train_bc(const std::vector<EpisodeRecord>& demos, const policy:
   Rng rng(cfg.seed, 0xBC);
   perception::VlaLocalization loc(cfg.localization);
 
-  auto make_input = [&](const Sample& s, float* out, Rng& r) {
+  // One training pair. The TCP pose the sample sees is perturbed (hierarchical-uniform, as the
+  // residual's pose noise) and the chunk target is expressed relative to the PERTURBED pose: the policy
+  // learns to steer back onto the demonstrated targets from nearby states (DART-like), instead of
+  // carrying any offset forward — the residual's corrections and the controller's tracking errors
+  // move the arm off the demos' states all the time.
+  auto make_pair = [&](const Sample& s, float* in, float* target, Rng& r) {
     const EpisodeRecord& d = *s.demo;
+    float robot[kRobotDim];
+    std::copy_n(d.obs.at("robot").data() + s.t * kRobotDim, kRobotDim, robot);
+    Pose X_BT = decode_pose(robot);
+    if (cfg.tcp_noise_position_m > 0 || cfg.tcp_noise_rotation_rad > 0) {
+      const double sp = r.uniform(0, cfg.tcp_noise_position_m), sr = r.uniform(0, cfg.tcp_noise_rotation_rad);
+      X_BT.p += Vec3(r.uniform(-sp, sp), r.uniform(-sp, sp), r.uniform(-sp, sp));
+      X_BT.q = (X_BT.q * quat_exp(Vec3(r.uniform(-sr, sr), r.uniform(-sr, sr), r.uniform(-sr, sr)))).normalized();
+      encode_pose(X_BT, robot);
+    }
     std::array<Pose, kMaxObjects> poses;
     loc.reset(r, n_obj);  // a fresh "episode" bias per sample
     for (int i = 0; i < n_obj; ++i)
       poses[i] = loc.observe(i, decode_pose(d.obs.at("object_poses").data() + (s.t * n_obj + i) * kPoseDim), r);
     std::array<double, kMaxTaskScalars> sc{};
     for (int i = 0; i < n_sc; ++i) sc[i] = d.obs.at("task_scalars")[s.t * n_sc + i];
-    policy::build_bc_input(d.obs.at("robot").data() + s.t * kRobotDim, std::span<const Pose>(poses.data(), n_obj),
-                           std::span<const double>(sc.data(), n_sc), static_cast<double>(s.t) / info.horizon, out);
-  };
-  auto make_target = [&](const Sample& s, float* out) {
-    const EpisodeRecord& d = *s.demo;
+    policy::build_bc_input(robot, std::span<const Pose>(poses.data(), n_obj), std::span<const double>(sc.data(), n_sc),
+                           static_cast<double>(s.t) / info.horizon, in);
     std::array<Action, kBcChunk> future;
     for (int k = 0; k < kBcChunk; ++k) {
       const int tk = std::min(s.t + k, d.length - 1);
       future[k] = decode_action(d.actions.data() + static_cast<size_t>(tk) * kActionDim);
     }
-    policy::encode_bc_target(decode_pose(d.obs.at("robot").data() + s.t * kRobotDim), future, out);
+    policy::encode_bc_target(X_BT, future, target);
   };
 
   // Normalisers from one pass over the data (with localisation noise, as training sees it).
   std::vector<float> all_in(samples.size() * in_dim), all_out(samples.size() * kBcOutputDim);
   for (size_t i = 0; i < samples.size(); ++i) {
-    make_input(samples[i], all_in.data() + i * in_dim, rng);
-    make_target(samples[i], all_out.data() + i * kBcOutputDim);
+    make_pair(samples[i], all_in.data() + i * in_dim, all_out.data() + i * kBcOutputDim, rng);
   }
   policy::Normalizer in_norm, out_norm;
   // A floor on the input scale: quaternion components barely vary across 30 demos, and dividing by
@@ -76,9 +86,8 @@ policy::BcPolicy train_bc(const std::vector<EpisodeRecord>& demos, const policy:
   for (int step = 0; step < cfg.steps; ++step) {
     for (int c = 0; c < cfg.batch; ++c) {
       const Sample& s = samples[rng.uniform_int(samples.size())];
-      make_input(s, x.col(c).data(), rng);
+      make_pair(s, x.col(c).data(), y.col(c).data(), rng);
       in_norm.apply(x.col(c).data());
-      make_target(s, y.col(c).data());
       out_norm.apply(y.col(c).data());
     }
     net.zero_grad();

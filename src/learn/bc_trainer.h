@@ -17,6 +17,10 @@ struct BcTrainConfig {
   double lr = 1e-3;
   uint64_t seed = 0;
   perception::VlaLocalizationConfig localization;
+  // Training-state perturbation of the TCP pose (per sample, sigma ~ U(0, max), then U(-sigma, sigma)
+  // per axis); targets are relative to the perturbed pose, so the policy learns to recover.
+  double tcp_noise_position_m = 0.01;
+  double tcp_noise_rotation_rad = 0.05;
 };
 
 struct BcProgress {

@@ -43,6 +43,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
   pool.parallel_for(workers, [&](int w) {
     ResidualEnv& env = *envs[w];
     std::vector<float> obs(env.obs_dim()), obs_n(env.obs_dim()), next_obs(env.obs_dim()), executed(7), delta(7, 0.0f);
+    if (!with_residual && cfg.constant_delta.size() == 7) delta = cfg.constant_delta;
     for (int j = next++; j < cfg.episodes; j = next++) {
       eval::EpisodeStats& s = stats[j];
       s.index = j;

@@ -17,6 +17,9 @@ struct ResidualEvalConfig {
   uint64_t seed = 1000;
   int threads = 1;
   bool use_estimator = false;  // set for `lab`
+  // Without a residual file: apply this fixed residual (normalised units) at every step instead — a
+  // sensitivity probe (how much does a constant 6 mm offset cost this base?).
+  std::vector<float> constant_delta;
 };
 
 std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& config);

@@ -7,6 +7,15 @@
 
 namespace ocres::policy {
 
+namespace {
+// Orientations are predicted as a rotation vector from the top-down grasp orientation (TCP z axis
+// pointing down), not relative to the current TCP: a relative orientation would integrate every
+// correction the residual makes (the next chunk starts from the corrected TCP), so a constant 0.9 deg
+// residual tilt accumulated chunk after chunk and broke grasps. Top-down is far from the rotation
+// vector's singularity at pi for every posture the tasks use.
+const Quat kTopDown(0.0, 1.0, 0.0, 0.0);
+}  // namespace
+
 void build_bc_input(const float* robot, std::span<const Pose> objects, std::span<const double> scalars,
                     double progress, float* out) {
   std::copy(robot, robot + kRobotDim, out);
@@ -27,7 +36,7 @@ void encode_bc_target(const Pose& X_now, std::span<const Action> future, float* 
     const Action& a = future[k];
     float* o = out + k * kBcStepDim;
     const Vec3 dp = a.p_BT - X_now.p;
-    const Vec3 dr = quat_log(a.q_BT * X_now.q.conjugate());
+    const Vec3 dr = quat_log(kTopDown.conjugate() * a.q_BT);
     for (int i = 0; i < 3; ++i) {
       o[i] = static_cast<float>(dp[i]);
       o[3 + i] = static_cast<float>(dr[i]);
@@ -41,7 +50,7 @@ void decode_bc_chunk(const Pose& X_now, const float* pred, std::span<Action> chu
   for (int k = 0; k < std::min<int>(kBcChunk, static_cast<int>(chunk.size())); ++k) {
     const float* p = pred + k * kBcStepDim;
     chunk[k].p_BT = X_now.p + Vec3(p[0], p[1], p[2]);
-    chunk[k].q_BT = (quat_exp(Vec3(p[3], p[4], p[5])) * X_now.q).normalized();
+    chunk[k].q_BT = (kTopDown * quat_exp(Vec3(p[3], p[4], p[5]))).normalized();
     chunk[k].gripper_width_m = std::clamp(static_cast<double>(p[6]), 0.0, franka::kGripperMaxWidth_m);
   }
 }
