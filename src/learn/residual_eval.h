@@ -2,6 +2,7 @@
 // Runs base + residual episodes (no exploration, no training-time corruption) on held-out seeds.
 // In a domain whose name is `lab` (or any domain with use_estimator), object poses reach the residual
 // only through the pose-estimator model and the deployment gate, never as ground truth.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct ResidualEvalConfig {
   uint64_t seed = 1000;
   int threads = 1;
   bool use_estimator = false;  // set for `lab`
+  // Perception degradation (`ocres sweep`); the defaults leave the evaluation exactly as without them.
+  std::optional<perception::EstimatorModelConfig> estimator;  // replaces the estimator model's defaults
+  double extra_dropout_probability = 0;                        // ResidualEnvConfig::extra_dropout_probability
 };
 
 std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& config);
