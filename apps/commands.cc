@@ -9,5 +9,6 @@ void register_commands(CLI::App& app) {
   register_pipeline_commands(app);
   register_deploy_commands(app);
   register_eval_commands(app);
+  register_sweep_commands(app);
 }
 }  // namespace ocres::apps

@@ -20,6 +20,7 @@ void ResidualEnv::reset(uint64_t seed, float* obs) {
   Rng policy_rng(seed, /*stream=*/103);  // the same stream eval::run_episodes gives a policy
   executor_.reset(policy_rng);
   rng_.reseed(seed, /*stream=*/104);
+  dropout_rng_.reseed(seed, /*stream=*/105);
   estimator_.reset(rng_, layout_.num_objects);
   gate_.reset();
   const auto& o = env_->observation();
@@ -43,6 +44,8 @@ void ResidualEnv::build_obs(float* out) {
     valid = gate_status_ == perception::GateStatus::kOk;
   } else if (config_.corrupt_poses)
     valid = perception::corrupt_poses(config_.corruption, rng_, std::span<Pose>(poses.data(), o.num_objects));
+  // Drawn every step (whatever `valid` is) so the sequence does not depend on the gate's outcomes.
+  if (config_.extra_dropout_probability > 0 && dropout_rng_.bernoulli(config_.extra_dropout_probability)) valid = false;
   build_residual_obs(layout_, o.robot, std::span<const Pose>(poses.data(), o.num_objects),
                      std::span<const double>(o.scalars.data(), o.num_scalars), valid, base_action_, out);
 }

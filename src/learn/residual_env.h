@@ -25,6 +25,11 @@ struct ResidualEnvConfig {
   bool use_estimator = false;
   perception::EstimatorModelConfig estimator;
   perception::PoseGateConfig gate;
+  // Extra per-step probability that the pose is withheld (zeroed, as after a failed gate) on top of
+  // whatever the source above gives: a perception-degradation knob for `ocres sweep`. 0 (default): no
+  // extra draws at all, so every other stream is unchanged. Drawn from its own stream (episode seed,
+  // stream 105) so the estimator's draws are the same for every value.
+  double extra_dropout_probability = 0;
 };
 
 // What the TD3 trainer needs from an environment: the residual's observation and action, episodes by
@@ -68,6 +73,7 @@ class ResidualEnv : public ResidualTrainingEnv {
   ResidualEnvConfig config_;
   policy::ResidualObsLayout layout_;
   Rng rng_;  // pose corruption / estimator draws
+  Rng dropout_rng_;  // extra_dropout_probability draws
   perception::EstimatorModel estimator_;
   perception::PoseGate gate_;
   perception::GateStatus gate_status_ = perception::GateStatus::kOk;

@@ -27,6 +27,8 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
     ResidualEnvConfig ec;
     ec.corrupt_poses = false;
     ec.use_estimator = cfg.use_estimator;
+    if (cfg.estimator) ec.estimator = *cfg.estimator;
+    ec.extra_dropout_probability = cfg.extra_dropout_probability;
     ec.scales = model.scales;
     envs.push_back(std::make_unique<ResidualEnv>(tasks::make_env(scene, domain),
                                                  std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(cfg.base_path)), ec));
