@@ -52,7 +52,7 @@ struct Job {
 
 void register_eval_commands(CLI::App& app) {
   struct Opts {
-    std::string runs, tasks, conditions, domains = "sim,lab", out;
+    std::string runs, tasks, conditions, domains = "sim,lab", out, checkpoint = "best";
     int episodes = 100, threads = 1;
     uint64_t seed = kEvalSeed;
     bool json = false;
@@ -72,6 +72,11 @@ void register_eval_commands(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "held-out evaluation seed (episode j uses episode_seed(seed, j))")->default_val(kEvalSeed);
   cmd->add_option("--threads", o->threads, "threads (episodes run in parallel)")->default_val(1)->check(CLI::Range(1, 256));
   cmd->add_option("--out", o->out, "output directory (default: <runs>/eval)");
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "best: best_residual.safetensors where present (selected on the trainer's evaluation seeds, which are "
+                  "disjoint from these), else residual.safetensors; final: residual.safetensors")
+      ->check(CLI::IsMember({"best", "final"}))
+      ->default_val("best");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
   cmd->callback([o] {
     const auto t0 = std::chrono::steady_clock::now();
@@ -163,7 +168,9 @@ void register_eval_commands(CLI::App& app) {
         const int num_scalars = static_cast<int>(task->info().scalar_names.size());
         for (int seed : seeds) {
           const eval::ResidualRun run{t, c, seed, eval::residual_seed_dir(o->runs, t, c, seed)};
-          const std::string path = run.residual_path();
+          const std::string best = run.dir + "/best_residual.safetensors";
+          const std::string path =
+              o->checkpoint == "best" && std::filesystem::is_regular_file(best) ? best : run.residual_path();
           if (!std::filesystem::is_regular_file(path))
             throw InputError("missing residual '" + path + "' (the seed directory exists; finish or remove that run)");
           const policy::ResidualModel m = policy::load_residual(path);

@@ -86,7 +86,16 @@ void register_train_commands(CLI::App& app) {
     policy::ResidualModel model{trainer.actor(), o->task, {}, cfg.env.scales, std::filesystem::path(o->base).filename().string(), {}};
     model.layout.num_objects = static_cast<int>(task->info().object_names.size());
     model.layout.num_scalars = static_cast<int>(task->info().scalar_names.size());
+    // The best checkpoint's score survives a resume (best_residual.json), so a resumed run never
+    // replaces it with a worse one.
     double best = -1;
+    const std::string best_json = o->out + "/best_residual.json";
+    if (o->resume && std::filesystem::exists(best_json)) {
+      std::ifstream in(best_json);
+      std::string text((std::istreambuf_iterator<char>(in)), {});
+      const auto pos = text.find("\"eval_success_rate\":");
+      if (pos != std::string::npos) best = std::atof(text.c_str() + pos + 20);
+    }
     trainer.train([&](const learn::TrainMetrics& m) {
       const double frac = static_cast<double>(m.env_steps) / cfg.total_env_steps;
       const double eta = m.env_steps_per_s > 0 ? (cfg.total_env_steps - m.env_steps) / m.env_steps_per_s : 0;
@@ -105,6 +114,7 @@ void register_train_commands(CLI::App& app) {
         if (m.eval_success_rate > best) {
           best = m.eval_success_rate;
           policy::save_residual(o->out + "/best_residual.safetensors", model);
+          write_file_atomic(best_json, "{\"eval_success_rate\":" + std::to_string(best) + ",\"env_steps\":" + std::to_string(m.env_steps) + "}\n");
         }
       }
     });
