@@ -1,5 +1,7 @@
 // The command line: bad input gives a clear message naming the bad value and a non-zero exit status,
 // never a crash; --json prints exactly one JSON object.
+#include "cli_run.h"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,35 +14,11 @@
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout + stderr
-  std::string stdout_only;
-};
+using ocres::cli_test::CliRun;
 
-// ctest runs the tests of this file as parallel processes: every temporary file carries the test name
-// and the pid so that two tests never read each other's output.
-std::string temp_path(const std::string& stem) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return "/tmp/ocres_cli_" + std::string(info ? info->name() : "x") + "_" + std::to_string(getpid()) + "_" + stem;
-}
+std::string temp_path(const std::string& stem) { return ocres::cli_test::temp_path("cli") + "_" + stem; }
 
-CliRun run(const std::string& args) {
-  CliRun r;
-  const std::string err_file = temp_path("stderr.txt");
-  const std::string cmd = std::string(OCRES_CLI) + " " + args + " 2>" + err_file;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (p && std::fgets(buf.data(), buf.size(), p)) r.stdout_only += buf.data();
-  const int raw = p ? pclose(p) : -1;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  {
-    std::ifstream e(err_file);
-    r.out = r.stdout_only + std::string(std::istreambuf_iterator<char>(e), {});
-  }
-  std::remove(err_file.c_str());
-  return r;
-}
+CliRun run(const std::string& args) { return ocres::cli_test::run_cli(args, temp_path("stderr.txt")); }
 
 void expect_clear_error(const std::string& args, const std::string& needle) {
   const CliRun r = run(args);

@@ -1,6 +1,8 @@
 // `ocres sweep` end to end with a tiny base (train-base, 2 demos, 50 steps) and a tiny residual (train,
 // 300 environment steps, 16-wide networks): the JSON object, the CSV and the SVG it writes, and clear
 // errors (exit status 2, the bad value named, nothing on stdout) for bad input.
+#include "cli_run.h"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,38 +18,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout + stderr
-  std::string stdout_only;
-};
+using ocres::cli_test::CliRun;
+using ocres::cli_test::slurp;
 
-std::string test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return (fs::temp_directory_path() / ("ocres_sweep_cli_" + std::string(info->name()) + "_" + std::to_string(getpid()))).string();
-}
+std::string test_dir() { return ocres::cli_test::temp_path("sweep_cli"); }
 
-CliRun run(const std::string& args) {
-  CliRun r;
-  const std::string err_file = test_dir() + "_stderr.txt";
-  const std::string cmd = std::string(OCRES_CLI) + " " + args + " 2>" + err_file;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (p && std::fgets(buf.data(), buf.size(), p)) r.stdout_only += buf.data();
-  const int raw = p ? pclose(p) : -1;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  {
-    std::ifstream e(err_file);
-    r.out = r.stdout_only + std::string(std::istreambuf_iterator<char>(e), {});
-  }
-  std::remove(err_file.c_str());
-  return r;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+CliRun run(const std::string& args) { return ocres::cli_test::run_cli(args, test_dir() + "_stderr.txt"); }
 
 // DIR/base.safetensors (2 lab demos) and DIR/residual.safetensors (tiny, trained on that base in sim).
 void make_policies(const std::string& dir) {
