@@ -12,37 +12,12 @@
 #include <vector>
 
 #include "deploy/deploy_loop.h"
+#include "deploy/kinematic_robot.h"
 #include "policy/replay_base_policy.h"
 
 namespace ocres::deploy {
 namespace {
 
-class KinematicRobot : public RobotInterface {
- public:
-  LinkStatus start_episode(uint64_t, uint64_t, BridgeState& out) override {
-    s_ = BridgeState{};
-    s_.robot.X_BT = Pose{Vec3(0.45, 0, 0.3), Quat(0, 1, 0, 0)};
-    s_.robot.gripper_width_m = 0.08;
-    out = s_;
-    return LinkStatus::kOk;
-  }
-  LinkStatus read_state(BridgeState& out) override {
-    out = s_;
-    return LinkStatus::kOk;
-  }
-  LinkStatus send_target(uint64_t, const Action& a, BridgeState& out) override {
-    s_.robot.X_BT = Pose{a.p_BT, a.q_BT};
-    s_.robot.gripper_width_m = a.gripper_width_m;
-    s_.stamp_s += 0.05;
-    out = s_;
-    return LinkStatus::kOk;
-  }
-  LinkStatus stop(const char*) override { return LinkStatus::kOk; }
-  double stamp() const { return s_.stamp_s; }
-
- private:
-  BridgeState s_;
-};
 
 class FreshPoses : public PoseSource {
  public:

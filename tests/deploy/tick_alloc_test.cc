@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "deploy/deploy_loop.h"
+#include "deploy/kinematic_robot.h"
 #include "deploy/zmq_pose_source.h"
 #include "deploy/zmq_robot_client.h"
 #include "deploy_test_support.h"
@@ -46,33 +47,6 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::f
 namespace ocres::deploy {
 namespace {
 
-// A robot that executes every target exactly; its clock advances 50 ms per command.
-class KinematicRobot : public RobotInterface {
- public:
-  LinkStatus start_episode(uint64_t, uint64_t, BridgeState& out) override {
-    s_ = BridgeState{};
-    s_.robot.X_BT = Pose{Vec3(0.45, 0, 0.3), Quat(0, 1, 0, 0)};
-    s_.robot.gripper_width_m = 0.08;
-    out = s_;
-    return LinkStatus::kOk;
-  }
-  LinkStatus read_state(BridgeState& out) override {
-    out = s_;
-    return LinkStatus::kOk;
-  }
-  LinkStatus send_target(uint64_t, const Action& a, BridgeState& out) override {
-    s_.robot.X_BT = Pose{a.p_BT, a.q_BT};
-    s_.robot.gripper_width_m = a.gripper_width_m;
-    s_.stamp_s += 0.05;
-    ++s_.seq;
-    out = s_;
-    return LinkStatus::kOk;
-  }
-  LinkStatus stop(const char*) override { return LinkStatus::kOk; }
-
- private:
-  BridgeState s_;
-};
 
 // An estimator that is always fresh and confident, with a little motion.
 class FreshPoses : public PoseSource {
