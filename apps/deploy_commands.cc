@@ -234,6 +234,7 @@ void register_deploy_commands(CLI::App& app) {
           if (r.triggers[k] > 0) triggers[deploy::safety_kind_name(static_cast<deploy::SafetyKind>(k))] = r.triggers[k];
         nlohmann::json ej{{"episode", j}, {"seed", seed}, {"success", r.success}, {"end", deploy::episode_end_name(r.end)},
                           {"ticks", r.ticks}, {"return", r.episode_return}, {"pose_invalid_ticks", r.pose_invalid_ticks},
+                          {"pose_missing_scalars_ticks", r.pose_missing_scalars_ticks},
                           {"held_ticks", r.held_ticks}, {"max_divergence_m", r.max_divergence_m}, {"triggers", triggers}};
         if (r.end == deploy::EpisodeEnd::kSafetyStop) {
           ej["stop"] = deploy::safety_kind_name(r.stop_kind);

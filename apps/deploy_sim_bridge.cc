@@ -68,6 +68,7 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
   std::array<double, perception::EstimatorModel::kMaxObjects> published{};
   bool started = false, done = false, stopped = false;
   double offset_s = 0;  // simulated time of this episode's start (stamps are monotonic across episodes)
+  double newest_pose_stamp_s = -1;  // this episode's newest published estimate (-1: none yet)
   uint64_t seq = 0;
   sim::StepResult last{};
   std::vector<uint8_t> in(64 * 1024);
@@ -79,17 +80,24 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
     if (poses == "none") return;
     if (poses == "truth") {
       for (int i = 0; i < n; ++i) {
-        const size_t len = deploy::encode_pose_message(names[i], "base", o.X_BO[i], 1.0, now_s(), msg);
+        // Task scalars (the drawer's opening) travel with the first object, as from the estimator model.
+        const std::span<const double> scalars =
+            i == 0 ? std::span<const double>(o.scalars.data(), o.num_scalars) : std::span<const double>();
+        const size_t len = deploy::encode_pose_message(names[i], "base", o.X_BO[i], 1.0, now_s(), msg, scalars);
+        newest_pose_stamp_s = now_s();
         zmq_send(pub.s, msg.data(), len, ZMQ_DONTWAIT);
       }
       return;
     }
     const double t_s = o.t * period_s;
-    const auto& est = estimator.update(t_s, std::span<const Pose>(o.X_BO.data(), n), rng);
+    const auto& est = estimator.update(t_s, std::span<const Pose>(o.X_BO.data(), n), rng,
+                                       std::span<const double>(o.scalars.data(), o.num_scalars));
     for (int i = 0; i < n; ++i) {
       if (est[i].stamp_s < 0 || est[i].stamp_s == published[i]) continue;  // nothing new
       published[i] = est[i].stamp_s;
-      const size_t len = deploy::encode_pose_message(names[i], "base", est[i].X_BO, est[i].confidence, offset_s + est[i].stamp_s, msg);
+      const size_t len = deploy::encode_pose_message(names[i], "base", est[i].X_BO, est[i].confidence, offset_s + est[i].stamp_s, msg,
+                                                     std::span<const double>(est[i].scalars.data(), est[i].num_scalars));
+      newest_pose_stamp_s = offset_s + est[i].stamp_s;
       zmq_send(pub.s, msg.data(), len, ZMQ_DONTWAIT);
     }
   };
@@ -105,6 +113,7 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
     s.episode.success = last.success;
     s.episode.terminated = last.terminated;
     s.episode.truncated = last.truncated;
+    s.pose_stamp_s = newest_pose_stamp_s;
     if (cfg.scene_truth) {
       s.scene.num_objects = o.num_objects;
       s.scene.X_BO = o.X_BO;
@@ -134,6 +143,7 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
           rng.reseed(req.seed, /*stream=*/104);
           estimator.reset(rng, n);
           published.fill(-1);
+          newest_pose_stamp_s = -1;
           started = true;
           done = stopped = false;
           last = sim::StepResult{};

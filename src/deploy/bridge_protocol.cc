@@ -83,7 +83,7 @@ size_t encode_state(const BridgeState& s, std::span<uint8_t> out) {
   MsgWriter w(out);
   const bool fb = s.episode.present;
   const bool scene = s.scene.num_objects >= 0;
-  w.map(9 + (fb ? 5 : 0) + (scene ? 2 : 0));
+  w.map(9 + (fb ? 5 : 0) + (scene ? 2 : 0) + (s.pose_stamp_s >= 0 ? 1 : 0));
   w.str("type").str("state").str("seq").u64(s.seq).str("stamp_s").f64(s.stamp_s);
   w.str("q_rad").numbers(std::span<const double>(s.robot.q.data(), 7));
   w.str("dq_rad_s").numbers(std::span<const double>(s.robot.dq.data(), 7));
@@ -104,6 +104,7 @@ size_t encode_state(const BridgeState& s, std::span<uint8_t> out) {
     }
     w.str("scene_scalars").numbers(std::span<const double>(s.scene.scalars.data(), s.scene.num_scalars));
   }
+  if (s.pose_stamp_s >= 0) w.str("pose_stamp_s").f64(s.pose_stamp_s);
   return w.ok() ? w.size() : 0;
 }
 
@@ -158,6 +159,7 @@ bool decode_reply(std::span<const uint8_t> in, BridgeReply& out, DecodeError& er
   BridgeState& s = out.state;
   s.episode = EpisodeFeedback{};
   s.scene.num_objects = -1;
+  s.pose_stamp_s = -1;
   s.scene.num_scalars = 0;
   uint32_t n = 0;
   std::string_view key = "<message>", type;
@@ -211,6 +213,8 @@ bool decode_reply(std::span<const uint8_t> in, BridgeReply& out, DecodeError& er
           }
           s.scene.num_objects = static_cast<int>(m);
         }
+      } else if (key == "pose_stamp_s") {
+        read_finite(r, s.pose_stamp_s);
       } else if (key == "scene_scalars") {
         uint32_t m;
         if (r.read_array_header(m)) {

@@ -10,7 +10,8 @@
 //   reply    {"type": "state", "seq": uint, "stamp_s": float, "q_rad": [7], "dq_rad_s": [7],
 //             "p_BT_m": [3], "q_BT_wxyz": [4], "gripper_width_m": float, "finger_m": [2],
 //             optional: "episode_t": uint, "reward": float, "success": bool, "terminated": bool,
-//                       "truncated": bool, "scene_X_BO": [[7] per object], "scene_scalars": [..]}
+//                       "truncated": bool, "scene_X_BO": [[7] per object], "scene_scalars": [..],
+//                       "pose_stamp_s": float}
 //            {"type": "error", "message": str}
 //
 // Decoders fill fixed-size structs and never allocate; unknown keys are skipped (newer peers may add
@@ -58,6 +59,10 @@ struct BridgeState {
   RobotState robot;
   EpisodeFeedback episode;
   SceneTruth scene;
+  // Optional, lockstep simulators only: the stamp of the newest pose-stream estimate published before
+  // this state was sent (-1: absent). The runtime then waits briefly for that estimate so that a loaded
+  // machine's message timing cannot change what the residual sees (docs/deploy.md).
+  double pose_stamp_s = -1;
 };
 
 struct BridgeReply {

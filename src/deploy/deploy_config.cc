@@ -39,6 +39,7 @@ DeployConfig parse_deploy_config(YamlFields f) {
   f.get_in_range("divergence_m", c.divergence_m, 1e-3, 10);
   f.get_in_range("divergence_s", c.divergence_s, 0, 3600);
   f.get_in_range("max_pose_future_s", c.max_pose_future_s, 0, 10);
+  f.get_in_range("pose_sync_timeout_ms", c.pose_sync_timeout_ms, 0, 10000);
   f.get_in_range("ring_size", c.ring_size, 1, 1000);
   f.get_in_range("reset_timeout_ms", c.reset_timeout_ms, 1, 3600000);
   {

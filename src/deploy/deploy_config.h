@@ -33,6 +33,10 @@ struct DeployConfig {
                                   // the table in lab reaches 0.15 m: not a fault)
   double divergence_s = 1.0;      // ... for longer than this: safe stop
   double max_pose_future_s = 0.1; // an estimate stamped further ahead of the robot clock is ignored
+  // A lockstep simulator announces the stamp of the estimate it published with each state
+  // (pose_stamp_s); wait at most this long for it to arrive on the pose stream. Real robots never
+  // announce one, so this never delays a real tick.
+  int pose_sync_timeout_ms = 100;
   perception::PoseGateConfig gate;
   int ring_size = 16;             // ticks of history dumped with every safety event
   int reset_timeout_ms = 5000;    // waiting for a busy base worker before an episode

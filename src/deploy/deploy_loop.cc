@@ -39,10 +39,11 @@ DeployLoop::DeployLoop(const DeployConfig& config, policy::ResidualModel* residu
   layout_.num_objects = num_objects;
   layout_.num_scalars = 0;
   if (residual_) {
-    if (residual_->layout.num_scalars != 0)
-      throw InputError("deploy: the residual for task '" + residual_->task + "' needs " +
-                       std::to_string(residual_->layout.num_scalars) +
-                       " task scalars (e.g. a drawer opening), which the pose stream does not carry yet");
+    // Task scalars (e.g. the drawer's opening) arrive with the first object's estimate.
+    layout_.num_scalars = residual_->layout.num_scalars;
+    if (layout_.num_scalars < 0 || layout_.num_scalars > kMaxTaskScalars)
+      throw InputError("deploy: the residual expects " + std::to_string(layout_.num_scalars) + " task scalars; at most " +
+                       std::to_string(kMaxTaskScalars) + " are supported");
     if (residual_->layout.num_objects != num_objects)
       throw InputError("deploy: the residual expects " + std::to_string(residual_->layout.num_objects) +
                        " object poses, the pose source provides " + std::to_string(num_objects));
@@ -85,6 +86,7 @@ bool DeployLoop::begin_episode(uint64_t episode, uint64_t seed, EpisodeLog* log)
   ring_.clear();
   gate_.reset();
   poses_.clear();
+  scalars_seen_ = {};
   t_ = 0;
   // The same policy stream as the simulation's evaluation (learn/residual_env.cc).
   Rng policy_rng(seed, /*stream=*/103);
@@ -112,9 +114,12 @@ void DeployLoop::request_chunk() {
   // (and applies its own localisation error); from a real robot, the last gated estimate.
   for (int i = 0; i < num_objects_; ++i)
     base_obs_.X_BO[i] = state_.scene.num_objects > i ? state_.scene.X_BO[i] : poses_seen_[i];
-  if (state_.scene.num_objects >= 0) {
+  if (state_.scene.num_objects > 0) {
     base_obs_.num_scalars = state_.scene.num_scalars;
     base_obs_.scalars = state_.scene.scalars;
+  } else {
+    base_obs_.num_scalars = layout_.num_scalars;
+    base_obs_.scalars = scalars_seen_;
   }
   if (!base_.request(base_obs_)) return;  // still busy with the previous request: try next tick
   if (!requested_ && !awaiting_) request_time_ = Clock::now();
@@ -193,18 +198,41 @@ bool DeployLoop::tick(float start_jitter_us) {
   const double now_s = state_.stamp_s;
   const std::span<perception::PoseEstimate> est(estimates_.data(), num_objects_);
   poses_.latest(est);
+  if (state_.pose_stamp_s >= 0) {
+    // Lockstep simulator: the estimate published with this state is on its way on another socket.
+    const Clock::time_point until = Clock::now() + std::chrono::milliseconds(config_.pose_sync_timeout_ms);
+    auto arrived = [&] {
+      for (const perception::PoseEstimate& e : est)
+        if (e.stamp_s < state_.pose_stamp_s) return false;
+      return true;
+    };
+    while (!arrived() && Clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      poses_.latest(est);
+    }
+  }
   for (perception::PoseEstimate& e : est)
     if (e.stamp_s < episode_start_stamp_s_ || e.stamp_s > now_s + config_.max_pose_future_s) e.stamp_s = -1;
   const perception::GateStatus gate = gate_.check(now_s, est, std::span<Pose>(poses_seen_.data(), num_objects_));
-  const bool valid = gate == perception::GateStatus::kOk;
+  bool valid = gate == perception::GateStatus::kOk;
+  if (valid && layout_.num_scalars > 0) {
+    // An estimate without the joint positions the residual needs is as unusable as no estimate.
+    if (est[0].num_scalars != layout_.num_scalars) {
+      valid = false;
+      ++result_.pose_missing_scalars_ticks;
+    } else {
+      scalars_seen_ = est[0].scalars;
+    }
+  }
   result_.pose_invalid_ticks += !valid;
   // 4. Residual, composition, safety.
   std::fill(delta_.begin(), delta_.end(), 0.0f);
   Action command = last_command_;
   if (!held_) {
     if (residual_) {
-      policy::build_residual_obs(layout_, state_.robot, std::span<const Pose>(poses_seen_.data(), num_objects_), {}, valid,
-                                 base, obs_.data());
+      policy::build_residual_obs(layout_, state_.robot, std::span<const Pose>(poses_seen_.data(), num_objects_),
+                                 std::span<const double>(scalars_seen_.data(), layout_.num_scalars), valid, base,
+                                 obs_.data());
       // In place (aliasing is allowed): dropped poses stay zero, exactly as in training.
       policy::normalize_residual_obs(layout_, residual_->obs_norm.mean, residual_->obs_norm.inv_std, obs_.data(), obs_.data());
       residual_->actor.forward_one(obs_.data(), delta_.data());

@@ -43,6 +43,7 @@ struct EpisodeResult {
   double episode_return = 0;
   std::array<int, static_cast<int>(SafetyKind::kCount)> triggers{};  // count per kind
   int pose_invalid_ticks = 0, held_ticks = 0, chunks = 0;
+  int pose_missing_scalars_ticks = 0;  // of pose_invalid_ticks: gated pose fine, task scalars missing
   double max_divergence_m = 0;
 };
 
@@ -54,7 +55,8 @@ struct TickTiming {
 class DeployLoop {
  public:
   // `residual` may be null (base policy alone). Throws InputError if the residual does not fit
-  // `num_objects` or needs task scalars (the pose stream carries none yet).
+  // `num_objects`. A residual that needs task scalars (the drawer's opening) takes them from the first
+  // object's estimate; an estimate without them counts as invalid.
   DeployLoop(const DeployConfig& config, policy::ResidualModel* residual, int num_objects, RobotInterface& robot,
              PoseSource& poses, AsyncChunkSource& base, DeployObserver* observer = nullptr);
 
@@ -107,6 +109,7 @@ class DeployLoop {
 
   // Fixed work buffers.
   std::array<perception::PoseEstimate, kMaxObjects> estimates_{};
+  std::array<double, kMaxTaskScalars> scalars_seen_{};  // task scalars of the last usable estimate
   std::array<Pose, kMaxObjects> poses_seen_{};
   std::vector<float> obs_, delta_;
   Observation base_obs_;

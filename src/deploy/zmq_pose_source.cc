@@ -104,7 +104,7 @@ void ZmqPoseSource::handle_message(std::span<const uint8_t> bytes) {
   std::lock_guard lock(mutex_);
   perception::PoseEstimate& e = latest_[index];
   // Keep the newest by stamp: a reordered older message never replaces a newer one.
-  if (m.stamp_s >= e.stamp_s) e = perception::PoseEstimate{X_BO, m.confidence, m.stamp_s};
+  if (m.stamp_s >= e.stamp_s) e = perception::PoseEstimate{X_BO, m.confidence, m.stamp_s, m.scalars, m.num_scalars};
 }
 
 void ZmqPoseSource::latest(std::span<perception::PoseEstimate> out) {

@@ -34,20 +34,24 @@ void ResidualEnv::advance_base() { base_action_ = executor_.act(env_->observatio
 void ResidualEnv::build_obs(float* out) {
   const Observation& o = env_->observation();
   std::array<Pose, kMaxObjects> poses = o.X_BO;
+  std::array<double, kMaxTaskScalars> scalars = o.scalars;
   bool valid = true;
   gate_status_ = perception::GateStatus::kOk;
   if (config_.use_estimator) {
+    // Poses AND task scalars (e.g. the drawer's opening) come from the estimator: never ground truth.
     const double now_s = o.t * env_->config().controller.control_period_s;
-    const auto& est = estimator_.update(now_s, std::span<const Pose>(o.X_BO.data(), o.num_objects), rng_);
+    const auto& est = estimator_.update(now_s, std::span<const Pose>(o.X_BO.data(), o.num_objects), rng_,
+                                        std::span<const double>(o.scalars.data(), o.num_scalars));
     gate_status_ = gate_.check(now_s, std::span<const perception::PoseEstimate>(est.data(), o.num_objects),
                                std::span<Pose>(poses.data(), o.num_objects));
     valid = gate_status_ == perception::GateStatus::kOk;
+    scalars = est[0].scalars;
   } else if (config_.corrupt_poses)
     valid = perception::corrupt_poses(config_.corruption, rng_, std::span<Pose>(poses.data(), o.num_objects));
   // Drawn every step (whatever `valid` is) so the sequence does not depend on the gate's outcomes.
   if (config_.extra_dropout_probability > 0 && dropout_rng_.bernoulli(config_.extra_dropout_probability)) valid = false;
   build_residual_obs(layout_, o.robot, std::span<const Pose>(poses.data(), o.num_objects),
-                     std::span<const double>(o.scalars.data(), o.num_scalars), valid, base_action_, out);
+                     std::span<const double>(scalars.data(), o.num_scalars), valid, base_action_, out);
 }
 
 sim::StepResult ResidualEnv::step(const float* delta, float* next_obs, float* executed_delta) {

@@ -1,5 +1,6 @@
 #include "perception/estimator_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -43,19 +44,28 @@ void EstimatorModel::reset(Rng& rng, int num_objects) {
   burst_left_ = 0;
   history_.clear();
   history_t_.clear();
+  history_scalars_.clear();
+  num_scalars_ = 0;
   latest_ = {};
 }
 
 const std::array<PoseEstimate, EstimatorModel::kMaxObjects>& EstimatorModel::update(double t_s, std::span<const Pose> truth,
-                                                                                      Rng& rng) {
+                                                                                      Rng& rng,
+                                                                                      std::span<const double> true_scalars) {
   OCRES_CHECK(static_cast<int>(truth.size()) >= n_, "missing true poses");
+  OCRES_CHECK(true_scalars.size() <= static_cast<size_t>(kMaxTaskScalars), "too many task scalars");
   std::array<Pose, kMaxObjects> now{};
   for (int i = 0; i < n_; ++i) now[i] = truth[i];
+  std::array<double, kMaxTaskScalars> now_scalars{};
+  std::copy(true_scalars.begin(), true_scalars.end(), now_scalars.begin());
+  num_scalars_ = static_cast<int>(true_scalars.size());
   history_.push_back(now);
   history_t_.push_back(t_s);
+  history_scalars_.push_back(now_scalars);
   while (static_cast<int>(history_.size()) > config_.latency_steps + 1) {
     history_.pop_front();
     history_t_.pop_front();
+    history_scalars_.pop_front();
   }
   // Drift evolves every step; the other draws happen every step too, so the stream is independent of
   // the update period.
@@ -96,6 +106,10 @@ const std::array<PoseEstimate, EstimatorModel::kMaxObjects>& EstimatorModel::upd
       e.X_BO.p += Vec3(r * std::cos(ang), r * std::sin(ang), 0);
       e.X_BO.q = (quat_from_yaw(rng.uniform(-M_PI, M_PI)) * e.X_BO.q).normalized();
       e.confidence = rng.uniform(config_.confidence_min, config_.confidence_max);
+    }
+    if (i == 0) {
+      e.num_scalars = num_scalars_;
+      for (int k = 0; k < num_scalars_; ++k) e.scalars[k] = history_scalars_.front()[k] + noise_p_ * rng.normal();
     }
     latest_[i] = e;
   }

@@ -8,6 +8,10 @@
 //   * occlusion bursts: runs of steps where confidence falls below the deployment gate's threshold,
 //   * rare confident outliers (e.g. locking onto the wrong object): a wrong pose with high confidence,
 //   * its own update period and latency (estimates describe the scene `latency_steps` ago).
+// Task scalars (an articulated object's joint positions, e.g. the drawer's opening) travel with the FIRST
+// object's estimate, as an articulation-aware tracker reports them: the same stamp and latency, plus
+// per-step noise of the episode's position-noise level. An occluded or outlying estimate carries them
+// too; the gate drops both together.
 // Every draw comes from the Rng passed in (seeded from the episode seed).
 #include <array>
 #include <deque>
@@ -15,6 +19,7 @@
 
 #include "core/config.h"
 #include "core/math.h"
+#include "core/observation.h"
 #include "core/rng.h"
 
 namespace ocres::perception {
@@ -42,6 +47,9 @@ struct PoseEstimate {
   Pose X_BO;
   double confidence = 0;
   double stamp_s = -1;  // time the estimate describes (s since episode start); < 0: none yet
+  // Joint positions of the object (task scalars in TaskInfo::scalar_names order, e.g. drawer opening, m).
+  std::array<double, kMaxTaskScalars> scalars{};
+  int num_scalars = 0;
 };
 
 class EstimatorModel {
@@ -50,8 +58,10 @@ class EstimatorModel {
   explicit EstimatorModel(const EstimatorModelConfig& config = {}) : config_(config) {}
 
   void reset(Rng& rng, int num_objects);
-  // Called once per control step with the TRUE poses at time t_s; returns the latest estimates.
-  const std::array<PoseEstimate, kMaxObjects>& update(double t_s, std::span<const Pose> truth, Rng& rng);
+  // Called once per control step with the TRUE poses (and task scalars) at time t_s; returns the latest
+  // estimates. Without scalars the random stream is exactly what it is with none.
+  const std::array<PoseEstimate, kMaxObjects>& update(double t_s, std::span<const Pose> truth, Rng& rng,
+                                                      std::span<const double> true_scalars = {});
   const EstimatorModelConfig& config() const { return config_; }
 
  private:
@@ -63,6 +73,8 @@ class EstimatorModel {
   int burst_left_ = 0;
   std::deque<std::array<Pose, kMaxObjects>> history_;  // true poses, most recent last
   std::deque<double> history_t_;
+  std::deque<std::array<double, kMaxTaskScalars>> history_scalars_;
+  int num_scalars_ = 0;
   std::array<PoseEstimate, kMaxObjects> latest_{};
 };
 

@@ -143,6 +143,31 @@ TEST(PoseProtocol, RoundTripAndValidation) {
   }
 }
 
+TEST(PoseProtocol, ScalarsTravelWithThePose) {
+  std::vector<uint8_t> buf(512);
+  const Pose X{Vec3(0.6, 0.0, 0.1), Quat::Identity()};
+  const double opening[1] = {0.042};
+  size_t n = encode_pose_message("drawer", "base", X, 0.9, 3.0, buf, opening);
+  PoseMessage m;
+  DecodeError err;
+  ASSERT_TRUE(decode_pose_message(std::span<const uint8_t>(buf.data(), n), m, err)) << err.what;
+  ASSERT_EQ(m.num_scalars, 1);
+  EXPECT_EQ(m.scalars[0], 0.042);
+  // Without "scalars" the message is the 6-field one and decodes with none.
+  n = encode_pose_message("drawer", "base", X, 0.9, 3.0, buf);
+  ASSERT_TRUE(decode_pose_message(std::span<const uint8_t>(buf.data(), n), m, err)) << err.what;
+  EXPECT_EQ(m.num_scalars, 0);
+  const double nan[1] = {NAN}, absurd[1] = {1e3}, too_many[kMaxTaskScalars + 1] = {};
+  n = encode_pose_message("drawer", "base", X, 0.9, 3.0, buf, nan);
+  EXPECT_FALSE(decode_pose_message(std::span<const uint8_t>(buf.data(), n), m, err));
+  n = encode_pose_message("drawer", "base", X, 0.9, 3.0, buf, absurd);
+  EXPECT_FALSE(decode_pose_message(std::span<const uint8_t>(buf.data(), n), m, err));
+  EXPECT_EQ(err.key, "scalars");
+  n = encode_pose_message("drawer", "base", X, 0.9, 3.0, buf, too_many);
+  EXPECT_FALSE(decode_pose_message(std::span<const uint8_t>(buf.data(), n), m, err));
+  EXPECT_EQ(err.key, "scalars");
+}
+
 // Feeds random bytes, and valid messages with random mutations (byte flips, truncation, insertion,
 // splices of msgpack type bytes), to a decoder. The decoder must return (true or false) every time.
 template <class Decode>
@@ -196,6 +221,9 @@ TEST(DeployDecoders, SurviveRandomAndMutatedInputs) {
   }
   poses.emplace_back(buf.begin(),
                      buf.begin() + static_cast<long>(encode_pose_message("block", "base", Pose{Vec3(0.5, 0, 0), Quat::Identity()}, 0.7, 3.0, buf)));
+  const double opening[1] = {0.05};
+  poses.emplace_back(buf.begin(), buf.begin() + static_cast<long>(encode_pose_message(
+                                                    "drawer", "base", Pose{Vec3(0.6, 0, 0.1), Quat::Identity()}, 0.8, 4.0, buf, opening)));
   fuzz(replies, [](const std::vector<uint8_t>& b) {
     BridgeReply r;
     DecodeError e;

@@ -1,5 +1,5 @@
 // End to end, with real processes and real sockets: `ocres sim-bridge` serves the lab simulation of
-// Cube Lift (robot bridge + pose stream from the lab estimator model) on loopback; `ocres deploy` runs
+// Cube Lift, and of Close Drawer (robot bridge + pose stream from the lab estimator model) on loopback; `ocres deploy` runs
 // a base policy -- a BC trained here on 2 demos (a weak "VLA"), or lab demos replayed open-loop (an
 // expert-like base) -- with a zero-initialised or a random residual against it; the outcome must
 // match the in-process evaluation (learn::evaluate_residual, `ocres rollout --policy base+residual`)
@@ -40,10 +40,12 @@ std::string run(const std::string& cmd, int* status) {
   return out;
 }
 
-void write_residual(const std::string& path, bool zero_last, uint64_t seed) {
+void write_residual(const std::string& path, bool zero_last, uint64_t seed, const std::string& task = "lift",
+                    int num_scalars = 0) {
   policy::ResidualModel m;
-  m.task = "lift";
+  m.task = task;
   m.layout.num_objects = 1;
+  m.layout.num_scalars = num_scalars;
   m.base = "test";
   policy::MlpConfig c;
   c.input_dim = m.layout.dim();
@@ -74,18 +76,26 @@ class DeployE2E : public ::testing::Test {
     ASSERT_EQ(status, 0) << demos;
     write_residual((dir_ / "zero.safetensors").string(), true, 1);
     write_residual((dir_ / "random.safetensors").string(), false, 2);
+    // Close Drawer: the residual also reads the drawer's opening, which reaches `ocres deploy` only
+    // through the pose stream's "scalars".
+    const std::string drawer_demos = run(std::string(OCRES_CLI) + " demos --task drawer --domain lab --count 2 --out " +
+                                             (dir_ / "drawer_demos.hdf5").string() + " 2>&1",
+                                         &status);
+    ASSERT_EQ(status, 0) << drawer_demos;
+    write_residual((dir_ / "drawer_random.safetensors").string(), false, 3, "drawer", 1);
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
   // Runs `ocres deploy` against a fresh `ocres sim-bridge` and compares with `in_process` (per-episode
   // stats of the same episodes in one process).
   void compare(const std::string& base, const std::string& residual, int episodes,
-               const std::function<std::vector<eval::EpisodeStats>()>& in_process, int min_successes = 0) {
-    deploy::testing::Child bridge({OCRES_CLI, "sim-bridge", "--task", "lift", "--domain", "lab", "--exit-on-stdin-eof"});
+               const std::function<std::vector<eval::EpisodeStats>()>& in_process, int min_successes = 0,
+               const std::string& task = "lift") {
+    deploy::testing::Child bridge({OCRES_CLI, "sim-bridge", "--task", task, "--domain", "lab", "--exit-on-stdin-eof"});
     const auto ports = nlohmann::json::parse(bridge.first_line());
     const std::string logs = (dir_ / ("logs_" + residual)).string();
     int status = 0;
-    const std::string cmd = std::string(OCRES_CLI) + " deploy --task lift --robot " + ports["robot"].get<std::string>() +
+    const std::string cmd = std::string(OCRES_CLI) + " deploy --task " + task + " --robot " + ports["robot"].get<std::string>() +
                             " --poses " + ports["poses"].get<std::string>() + " --base " + (dir_ / base).string() +
                             " --residual " + (dir_ / (residual + ".safetensors")).string() + " --episodes " +
                             std::to_string(episodes) + " --seed 1000 --rate-hz 200 --json --log-dir " + logs;
@@ -100,6 +110,7 @@ class DeployE2E : public ::testing::Test {
     for (int e = 0; e < episodes; ++e) {
       const auto& d = j["per_episode"][e];
       EXPECT_EQ(d["seed"].get<uint64_t>(), stats[e].seed);
+      EXPECT_EQ(d["pose_missing_scalars_ticks"].get<int>(), 0);
       sim_successes += stats[e].success;
       same_length += d["ticks"].get<int>() == stats[e].length;
       same_outcome += d["success"].get<bool>() == stats[e].success;
@@ -147,11 +158,12 @@ std::vector<eval::EpisodeStats> evaluate_bc(const std::string& base, const std::
 
 // The in-process twin of `ocres deploy --base demos.hdf5`: episode j replays demo j from its seed, with
 // the residual, through learn::ResidualEnv (the training/evaluation code path).
-std::vector<eval::EpisodeStats> evaluate_replay(const std::string& demos_path, const std::string& residual_path, int episodes) {
+std::vector<eval::EpisodeStats> evaluate_replay(const std::string& demos_path, const std::string& residual_path, int episodes,
+                                                const std::string& task = "lift") {
   const auto demos = learn::load_episodes(demos_path);
   policy::ResidualModel model = policy::load_residual(residual_path);
   const sim::DomainConfig domain = sim::load_domain("lab");
-  const auto scene = tasks::compile_task("lift", domain);
+  const auto scene = tasks::compile_task(task, domain);
   std::vector<eval::EpisodeStats> stats;
   for (int e = 0; e < episodes; ++e) {
     std::vector<Action> actions;
@@ -203,6 +215,17 @@ TEST_F(DeployE2E, ReplayedDemosZeroResidualSucceedOverLoopbackAsInProcess) {
 TEST_F(DeployE2E, ReplayedDemosRandomResidualOverLoopbackMatchesTheInProcessEvaluation) {
   compare("demos.hdf5", "random", 3,
           [] { return evaluate_replay((dir_ / "demos.hdf5").string(), (dir_ / "random.safetensors").string(), 3); });
+}
+// Close Drawer: a random residual that reads the drawer's opening. Deployed, the opening comes only from
+// the pose stream (with the first object's estimate); returns match the in-process evaluation one to
+// one only if it arrives, delayed and noised exactly as the lab evaluation sees it.
+TEST_F(DeployE2E, DrawerResidualReadsTheOpeningFromThePoseStream) {
+  compare("drawer_demos.hdf5", "drawer_random", 2,
+          [] {
+            return evaluate_replay((dir_ / "drawer_demos.hdf5").string(), (dir_ / "drawer_random.safetensors").string(), 2,
+                                   "drawer");
+          },
+          /*min_successes=*/0, "drawer");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "perception/estimator_model.h"
 #include "perception/pose_gate.h"
 
@@ -42,6 +44,35 @@ TEST(EstimatorModel, ProducesBiasedNoisyLatentEstimatesWithBurstsAndOutliers) {
   const double mean_err = err_sum / (total - outliers);
   EXPECT_GT(mean_err, 0.004);
   EXPECT_LT(mean_err, 0.015);
+}
+
+// Task scalars (the drawer's opening) ride on the first object's estimate: same latency, the episode's
+// position-noise level, and none at all for a task without scalars.
+TEST(EstimatorModel, TaskScalarsTravelWithTheFirstObjectsEstimate) {
+  EstimatorModelConfig c;
+  c.latency_steps = 2;
+  EstimatorModel model(c);
+  Rng rng(5);
+  model.reset(rng, 2);
+  double err2 = 0;
+  int n = 0;
+  for (int t = 0; t < 200; ++t) {
+    const std::array<Pose, 2> truth{kTruth, kTruth};
+    const double opening[1] = {0.001 * t};
+    const auto& e = model.update(t * c.control_period_s, truth, rng, opening);
+    if (t < c.latency_steps) continue;
+    ASSERT_EQ(e[0].num_scalars, 1);
+    EXPECT_EQ(e[1].num_scalars, 0);
+    const double err = e[0].scalars[0] - 0.001 * (t - c.latency_steps);  // what the scene was 2 steps ago
+    err2 += err * err;
+    ++n;
+  }
+  const double rms = std::sqrt(err2 / n);
+  EXPECT_GT(rms, 0.5 * c.noise_position_min_m);
+  EXPECT_LT(rms, 1.5 * c.noise_position_max_m);
+  model.reset(rng, 1);
+  const std::array<Pose, 1> truth{kTruth};
+  for (int t = 0; t < 5; ++t) EXPECT_EQ(model.update(t * c.control_period_s, truth, rng)[0].num_scalars, 0);
 }
 
 PoseEstimate est(double t, const Vec3& p, double conf = 0.9) { return {Pose{p, Quat::Identity()}, conf, t}; }
