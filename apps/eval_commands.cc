@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
 
@@ -55,7 +56,7 @@ void register_eval_commands(CLI::App& app) {
     std::string runs, tasks, conditions, domains = "sim,lab", out, checkpoint = "best";
     int episodes = 100, threads = 1;
     uint64_t seed = kEvalSeed;
-    bool json = false;
+    bool json = false, resume = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("eval", "Evaluate base and base + residual policies of a run directory (tables, CSV, plots)");
@@ -78,6 +79,9 @@ void register_eval_commands(CLI::App& app) {
       ->check(CLI::IsMember({"best", "final"}))
       ->default_val("best");
   cmd->add_flag("--json", o->json, "print one JSON object on stdout");
+  cmd->add_flag("--resume", o->resume,
+                "reuse the rows of an interrupted evaluation in --out (results.csv is rewritten after every row; "
+                "rows are reused only if seed, episodes and --checkpoint match eval_meta.json)");
   cmd->callback([o] {
     const auto t0 = std::chrono::steady_clock::now();
     const eval::RunsIndex index = eval::discover_runs(o->runs);
@@ -213,9 +217,38 @@ void register_eval_commands(CLI::App& app) {
     std::fprintf(stderr, "evaluating %zu rows x %d episodes (held-out seed %llu) with %d thread(s)\n", jobs.size(), o->episodes,
                  static_cast<unsigned long long>(o->seed), o->threads);
 
+    // results.csv is rewritten (atomically) after every row, so a killed evaluation loses at most the row
+    // in flight; eval_meta.json says which settings those rows belong to.
+    std::filesystem::create_directories(out_dir);
+    const std::string csv_path = (std::filesystem::path(out_dir) / "results.csv").string();
+    const std::string meta_path = (std::filesystem::path(out_dir) / "eval_meta.json").string();
+    const nlohmann::json meta{{"seed", o->seed}, {"episodes", o->episodes}, {"checkpoint", o->checkpoint}};
+    std::vector<eval::EvalRow> previous;
+    if (o->resume && std::filesystem::exists(csv_path) && std::filesystem::exists(meta_path)) {
+      nlohmann::json old;
+      try {
+        old = nlohmann::json::parse(read_file(meta_path));
+      } catch (const nlohmann::json::exception& e) {
+        throw InputError("'" + meta_path + "' is not valid JSON (" + e.what() + "); delete it or run without --resume");
+      }
+      if (old == meta) previous = eval::parse_results_csv(read_file(csv_path));
+      else std::fprintf(stderr, "note: %s was made with other settings (%s); evaluating everything again\n", meta_path.c_str(), old.dump().c_str());
+    }
+    write_file_atomic(meta_path, meta.dump() + "\n");
+
     std::vector<eval::EvalRow> rows;
     for (size_t i = 0; i < jobs.size(); ++i) {
       const Job& j = jobs[i];
+      const auto done = std::find_if(previous.begin(), previous.end(), [&](const eval::EvalRow& r) {
+        return r.task == j.task && r.condition == j.condition && r.domain == j.domain && r.seed == j.seed && r.episodes == o->episodes;
+      });
+      if (done != previous.end()) {
+        rows.push_back(*done);
+        std::fprintf(stderr, "[%zu/%zu] %-4s %-10s %-10s %-6s %4d/%-4d (resumed from %s)\n", i + 1, jobs.size(), j.domain.c_str(),
+                     j.task.c_str(), j.condition.c_str(), j.seed >= 0 ? ("seed" + std::to_string(j.seed)).c_str() : "",
+                     done->successes, done->episodes, csv_path.c_str());
+        continue;
+      }
       learn::ResidualEvalConfig ec;
       ec.task = j.task;
       ec.domain = j.domain;
@@ -235,6 +268,7 @@ void register_eval_commands(CLI::App& app) {
                    s.successes, s.episodes, 100 * s.success_rate,
                    s.successes > 0 ? std::to_string(static_cast<int>(s.mean_success_length + 0.5)).c_str() : "-",
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count());
+      write_file_atomic(csv_path, eval::format_results_csv(rows));
     }
 
     eval::ReportContext ctx;

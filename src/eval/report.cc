@@ -322,6 +322,48 @@ std::string format_results_csv(const std::vector<EvalRow>& rows) {
   return o.str();
 }
 
+std::vector<EvalRow> parse_results_csv(const std::string& text) {
+  static const std::string kHeader =
+      "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length";
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != kHeader) throw InputError("results CSV: the header is not '" + kHeader + "'");
+  std::vector<EvalRow> rows;
+  for (int n = 2; std::getline(in, line); ++n) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string cell; std::getline(ls, cell, ',');) f.push_back(cell);
+    if (!line.empty() && line.back() == ',') f.push_back("");
+    auto bad = [&](const std::string& why) { return InputError("results CSV line " + std::to_string(n) + ": " + why + ": '" + line + "'"); };
+    if (f.size() != 11) throw bad("expected 11 fields");
+    EvalRow r;
+    r.task = f[0], r.condition = f[1], r.domain = f[2];
+    try {
+      size_t used = 0;
+      auto whole = [&](const std::string& s) {
+        const long v = std::stol(s, &used);
+        if (used != s.size() || v < 0 || v > 1000000000) throw std::invalid_argument(s);
+        return static_cast<int>(v);
+      };
+      auto real = [&](const std::string& s) {
+        const double v = std::stod(s, &used);
+        if (used != s.size() || !std::isfinite(v)) throw std::invalid_argument(s);
+        return v;
+      };
+      r.seed = f[3].empty() ? -1 : whole(f[3]);
+      r.episodes = whole(f[4]);
+      r.successes = whole(f[5]);
+      r.mean_length = real(f[9]);
+      r.mean_success_length = f[10].empty() ? kNoValue : real(f[10]);
+    } catch (const std::exception&) {
+      throw bad("not a number where one is expected");
+    }
+    if (r.task.empty() || r.condition.empty() || r.domain.empty() || r.successes > r.episodes) throw bad("inconsistent row");
+    rows.push_back(r);
+  }
+  return rows;
+}
+
 std::string format_results_json(const std::vector<EvalRow>& rows, const ReportContext& ctx) {
   std::vector<std::string> domains = ctx.domains;
   if (domains.empty())

@@ -116,6 +116,9 @@ std::string format_table_markdown(const std::vector<EvalRow>& rows, const std::s
 // One line per row: task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,
 // mean_length,mean_success_length (seed and mean_success_length empty when there is none).
 std::string format_results_csv(const std::vector<EvalRow>& rows);
+// Reads what format_results_csv wrote (for `ocres eval --resume`). Throws InputError naming the line of
+// a malformed or truncated file.
+std::vector<EvalRow> parse_results_csv(const std::string& text);
 // One JSON object (one line): for a single domain
 //   {"domain":..,"episodes_per_row":..,"rows":[{"task","condition","seed","episodes","successes",
 //    "success_rate","mean_success_length"}]}

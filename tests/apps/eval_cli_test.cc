@@ -122,6 +122,18 @@ TEST(EvalCli, EvaluatesEveryTaskConditionDomainAndSeedOfARunDirectory) {
                             "/success_lab.svg " + out + "/success_length_sim.svg " + out + "/training_curves.svg";
   EXPECT_EQ(std::system(check.c_str()), 0) << "an SVG is not well-formed XML";
 
+  // --resume after a finished (or killed) evaluation reuses its rows; other settings evaluate again.
+  const CliRun resumed = run("eval --runs " + runs + " --episodes 3 --threads 2 --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_EQ(slurp(out + "/results.csv"), csv);
+  size_t reused = 0;
+  for (size_t at = 0; (at = resumed.out.find("(resumed from", at)) != std::string::npos; ++at) ++reused;
+  EXPECT_EQ(reused, 6u) << resumed.out;
+  const CliRun other = run("eval --runs " + runs + " --episodes 2 --domains sim --resume");
+  ASSERT_EQ(other.status, 0) << other.out;
+  EXPECT_EQ(other.out.find("(resumed from"), std::string::npos) << other.out;
+  EXPECT_NE(other.out.find("made with other settings"), std::string::npos) << other.out;
+
   // --conditions naming a condition without residuals is an error, not a note.
   const CliRun missing = run("eval --runs " + runs + " --episodes 1 --domains sim --conditions base,no_noise --out " + runs + "/e2");
   EXPECT_EQ(missing.status, 2) << missing.out;

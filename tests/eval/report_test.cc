@@ -143,6 +143,35 @@ TEST(Table, ShowsTheTransferGapWhenBothDomainsAreEvaluated) {
   EXPECT_NE(md.find("estimator"), std::string::npos) << "the lab table says how poses reach the residual";
 }
 
+TEST(ResultsCsv, ParsesWhatItWritesAndRefusesDamagedFiles) {
+  std::vector<EvalRow> rows = sim_rows();
+  rows.push_back(row("lift", "full", "lab", 2, 0, 20));  // no success: empty mean_success_length
+  const std::string csv = format_results_csv(rows);
+  const std::vector<EvalRow> back = parse_results_csv(csv);
+  ASSERT_EQ(back.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(back[i].task, rows[i].task);
+    EXPECT_EQ(back[i].condition, rows[i].condition);
+    EXPECT_EQ(back[i].domain, rows[i].domain);
+    EXPECT_EQ(back[i].seed, rows[i].seed);
+    EXPECT_EQ(back[i].episodes, rows[i].episodes);
+    EXPECT_EQ(back[i].successes, rows[i].successes);
+    EXPECT_DOUBLE_EQ(back[i].mean_length, rows[i].mean_length);
+    EXPECT_EQ(std::isnan(back[i].mean_success_length), std::isnan(rows[i].mean_success_length));
+    if (!std::isnan(rows[i].mean_success_length)) {
+      EXPECT_DOUBLE_EQ(back[i].mean_success_length, rows[i].mean_success_length);
+    }
+  }
+  EXPECT_THROW(parse_results_csv(csv.substr(0, csv.size() - 9)), InputError);  // truncated last row
+  EXPECT_THROW(parse_results_csv("task,condition\n"), InputError);              // another header
+  std::string bad = csv;
+  bad.replace(bad.find(",20,7,"), 6, ",20,x7,");
+  EXPECT_THROW(parse_results_csv(bad), InputError);
+  bad = csv;
+  bad.replace(bad.find(",20,7,"), 6, ",20,70,");  // more successes than episodes
+  EXPECT_THROW(parse_results_csv(bad), InputError);
+}
+
 TEST(Table, MissingCellsAreDashes) {
   auto rows = sim_rows();
   rows.erase(rows.begin() + 4, rows.end());  // stack has no residual rows
