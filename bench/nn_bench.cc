@@ -10,7 +10,7 @@ using ocres::policy::Mlp;
 
 namespace {
 
-constexpr int kObs = 25;  // Cube Lift residual observation
+constexpr int kObs = 32;  // Cube Lift residual observation (policy/residual_action.h: 10 + 7 + 8 + 1 + 6)
 
 void BM_ResidualForwardBatch1(benchmark::State& state) {
   const int width = static_cast<int>(state.range(0));
@@ -21,7 +21,7 @@ void BM_ResidualForwardBatch1(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
   }
 }
-BENCHMARK(BM_ResidualForwardBatch1)->Arg(256)->Arg(512);
+BENCHMARK(BM_ResidualForwardBatch1)->Arg(128)->Arg(256)->Arg(512);
 
 void BM_ResidualForwardBatch256(benchmark::State& state) {
   const int width = static_cast<int>(state.range(0));
@@ -30,7 +30,7 @@ void BM_ResidualForwardBatch256(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(actor.forward(x).data());
   state.SetItemsProcessed(state.iterations() * 256);
 }
-BENCHMARK(BM_ResidualForwardBatch256)->Arg(256)->Arg(512);
+BENCHMARK(BM_ResidualForwardBatch256)->Arg(128)->Arg(256)->Arg(512);
 
 // One TD3 gradient update: 2 target critics + target actor forward, 2 critics forward/backward/Adam,
 // and (every other update, counted as half) the actor through critic 0.
@@ -69,7 +69,7 @@ void BM_Td3Update(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Td3Update)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Td3Update)->Arg(128)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
