@@ -3,6 +3,7 @@
 // the "real VLA" is trained on `lab` demos, the "sim twin" on their `sim` replays — same actions,
 // different observations (SPEC §1, stage 1).
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "learn/demos.h"
@@ -32,5 +33,24 @@ struct BcProgress {
 // localisation error, so the policy learns to act on imprecise poses, as a VLA does.
 policy::BcPolicy train_bc(const std::vector<EpisodeRecord>& demos, const policy::BcModelInfo& info,
                           const BcTrainConfig& config, const std::function<void(const BcProgress&)>& on_progress = nullptr);
+
+// Supervised fine-tuning (SPEC §1, stage 4): continues training `init` on `episodes` with the same
+// recipe (localisation error, TCP perturbation, cosine learning rate from config.lr). The weights start
+// from init's and its normalisers are KEPT, not refitted: refitting would change what every weight means.
+// config.hidden and config.localization are ignored (init's architecture and localisation are used).
+// For a multi-task `init`, episodes_per_task[k] are episodes of init.info().tasks[k].
+policy::BcPolicy fine_tune_bc(const policy::BcPolicy& init, const std::vector<EpisodeRecord>& episodes, const BcTrainConfig& config,
+                              const std::function<void(const BcProgress&)>& on_progress = nullptr);
+
+// One base for several tasks (bc_features.h: padded slots + task one-hot). `info.tasks` lists the tasks
+// in one-hot order; episodes_per_task[k] holds the training episodes of info.tasks[k]. Trained from
+// scratch (a single-task base has another input size), normalisers fitted on all tasks' samples.
+policy::BcPolicy train_bc_multi_task(const std::vector<std::span<const EpisodeRecord>>& episodes_per_task,
+                                     const policy::BcModelInfo& info, const BcTrainConfig& config,
+                                     const std::function<void(const BcProgress&)>& on_progress = nullptr);
+policy::BcPolicy fine_tune_bc_multi_task(const policy::BcPolicy& init,
+                                         const std::vector<std::span<const EpisodeRecord>>& episodes_per_task,
+                                         const BcTrainConfig& config,
+                                         const std::function<void(const BcProgress&)>& on_progress = nullptr);
 
 }  // namespace ocres::learn
