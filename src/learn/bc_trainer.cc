@@ -23,6 +23,30 @@ policy::BcTaskSpec task_spec(const policy::BcModelInfo& info, int k) {
   return info.tasks.at(k);
 }
 
+// Changes the output normaliser of `net` from `from` to `to` without changing the actions it predicts:
+// action = y / s + m for the normalised output y = W h + b, so with the new (m', s')
+//   y' = (s'/s) (W h + b) + (m - m') s'   ->   W' = diag(s'/s) W,  b' = (s'/s) b + (m - m') s'.
+void rescale_output_layer(policy::Mlp& net, const policy::Normalizer& from, const policy::Normalizer& to) {
+  OCRES_CHECK(!net.config().tanh_output, "the output layer of a BC network is linear");
+  auto params = net.params();
+  // The last "layers.<i>.weight" and its bias are the output layer (no norm after it).
+  int w = -1;
+  for (int i = 0; i < static_cast<int>(params.size()); ++i)
+    if (params[i].name.rfind("layers.", 0) == 0 && params[i].name.size() > 7 &&
+        params[i].name.compare(params[i].name.size() - 7, 7, ".weight") == 0)
+      w = i;
+  OCRES_CHECK(w >= 0 && w + 1 < static_cast<int>(params.size()), "no output layer");
+  const int rows = static_cast<int>(params[w].shape[0]), cols = static_cast<int>(params[w].shape[1]);
+  OCRES_CHECK(rows == static_cast<int>(from.mean.size()) && rows == static_cast<int>(to.mean.size()), "output size mismatch");
+  Eigen::Map<policy::Mlp::Mat> W(params[w].value, rows, cols);
+  Eigen::Map<Eigen::VectorXf> b(params[w + 1].value, rows);
+  for (int r = 0; r < rows; ++r) {
+    const float k = to.inv_std[r] / from.inv_std[r];
+    W.row(r) *= k;
+    b[r] = k * b[r] + (from.mean[r] - to.mean[r]) * to.inv_std[r];
+  }
+}
+
 // Shared by training from scratch (init == nullptr) and fine-tuning. episodes_per_task[k] are episodes
 // of task k of `info` (one entry for a single-task model).
 policy::BcPolicy train_impl(const std::vector<std::span<const EpisodeRecord>>& episodes_per_task, const policy::BcModelInfo& info,
@@ -95,6 +119,14 @@ policy::BcPolicy train_impl(const std::vector<std::span<const EpisodeRecord>>& e
     out_norm = init->output_normalizer();
     net = init->net();
     if (net.input_dim() != in_dim) throw InputError("the base to fine-tune has another input size than its metadata says");
+    if (cfg.refit_output_normalizer) {
+      std::vector<float> in(in_dim), all_out(samples.size() * kBcOutputDim);
+      for (size_t i = 0; i < samples.size(); ++i) make_pair(samples[i], in.data(), all_out.data() + i * kBcOutputDim, rng);
+      policy::Normalizer refit;
+      refit.fit(all_out, kBcOutputDim);
+      rescale_output_layer(net, out_norm, refit);
+      out_norm = std::move(refit);
+    }
   } else {
     // Normalisers from one pass over the data (with localisation noise, as training sees it).
     std::vector<float> all_in(samples.size() * in_dim), all_out(samples.size() * kBcOutputDim);

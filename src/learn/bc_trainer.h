@@ -22,6 +22,9 @@ struct BcTrainConfig {
   // per axis); targets are relative to the perturbed pose, so the policy learns to recover.
   double tcp_noise_position_m = 0.01;
   double tcp_noise_rotation_rad = 0.05;
+  // Fine-tuning only: refit the output normaliser on the fine-tuning data, rewriting the output layer
+  // so that the network's function is unchanged (see fine_tune_bc).
+  bool refit_output_normalizer = true;
 };
 
 struct BcProgress {
@@ -35,8 +38,12 @@ policy::BcPolicy train_bc(const std::vector<EpisodeRecord>& demos, const policy:
                           const BcTrainConfig& config, const std::function<void(const BcProgress&)>& on_progress = nullptr);
 
 // Supervised fine-tuning (SPEC §1, stage 4): continues training `init` on `episodes` with the same
-// recipe (localisation error, TCP perturbation, cosine learning rate from config.lr). The weights start
-// from init's and its normalisers are KEPT, not refitted: refitting would change what every weight means.
+// recipe (localisation error, TCP perturbation, cosine learning rate from config.lr), starting from
+// init's weights. The input normaliser is kept. The output normaliser is refitted on the new data
+// (config.refit_output_normalizer) and the output layer rewritten to compute exactly the same actions:
+// the per-output loss weights are 1 / std^2 of the training targets, and a target that never varied in
+// the demos (teleoperated demos keep the gripper exactly top-down: roll and pitch std 0, floored to
+// 1e-3) would otherwise weigh a residual's 0.02 rad tilts a million times more than everything else.
 // config.hidden and config.localization are ignored (init's architecture and localisation are used).
 // For a multi-task `init`, episodes_per_task[k] are episodes of init.info().tasks[k].
 policy::BcPolicy fine_tune_bc(const policy::BcPolicy& init, const std::vector<EpisodeRecord>& episodes, const BcTrainConfig& config,

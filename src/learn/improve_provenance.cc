@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
@@ -146,7 +147,14 @@ std::string sha256_file(const std::string& path) {
   return s.hex();
 }
 
-FileRef file_ref(const std::string& path) { return {path, sha256_file(path)}; }
+// The real file behind the path (absolute, symbolic links resolved): a relative path or a link means
+// little once the dataset has moved on.
+FileRef file_ref(const std::string& path) {
+  const std::string hash = sha256_file(path);
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(path, ec);
+  return {ec ? path : real.string(), hash};
+}
 
 std::string rollout_provenance_json(const RolloutProvenance& p) {
   return nlohmann::json{{"kind", "rollouts"},

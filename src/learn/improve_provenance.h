@@ -20,7 +20,7 @@ std::string sha256_hex(std::string_view bytes);
 // Throws InputError naming the file if it cannot be read.
 std::string sha256_file(const std::string& path);
 
-// A file named by path and content hash.
+// A file named by its path (absolute, links resolved) and content hash.
 struct FileRef {
   std::string path, sha256;
 };

@@ -224,20 +224,47 @@ TEST(Rollouts, RecordedEpisodesMatchTheEvaluationAndDoNotDependOnThreads) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(FineTuning, StartsFromTheGivenWeightsAndKeepsItsNormalizers) {
+// The chunk `p` predicts from the start of episode `seed` of lift in lab.
+std::vector<Action> first_chunk(policy::BcPolicy p, uint64_t seed) {
+  const sim::DomainConfig lab = sim::load_domain("lab");
+  auto env = tasks::make_env(tasks::compile_task("lift", lab), lab);
+  Rng rng(seed);
+  p.reset(rng);
+  std::vector<Action> chunk(policy::kBcChunk);
+  p.predict_chunk(env->reset(seed), chunk);
+  return chunk;
+}
+
+TEST(FineTuning, StartsFromTheGivenPolicyExactly) {
   const auto demos = test::demos("lift", 1, 6);
   const policy::BcPolicy init = train_bc(demos, test::task_info("lift"), test::tiny_training());
   BcTrainConfig c = test::tiny_training(3);
-  c.lr = 1e-12;  // (almost) no update: the result must be the initial network
-  const policy::BcPolicy tuned = fine_tune_bc(init, demos, c);
-  EXPECT_EQ(tuned.input_normalizer().mean, init.input_normalizer().mean);
-  EXPECT_EQ(tuned.input_normalizer().inv_std, init.input_normalizer().inv_std);
-  EXPECT_EQ(tuned.output_normalizer().mean, init.output_normalizer().mean);
+  c.lr = 1e-12;  // (almost) no update: the result must act as the initial policy
+
+  // Without refitting: the same weights and normalisers.
+  c.refit_output_normalizer = false;
+  const policy::BcPolicy kept = fine_tune_bc(init, demos, c);
+  EXPECT_EQ(kept.output_normalizer().mean, init.output_normalizer().mean);
   auto a = const_cast<policy::Mlp&>(init.net()).params();
-  auto b = const_cast<policy::Mlp&>(tuned.net()).params();
+  auto b = const_cast<policy::Mlp&>(kept.net()).params();
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     for (Eigen::Index k = 0; k < a[i].size; ++k) ASSERT_NEAR(a[i].value[k], b[i].value[k], 1e-6) << a[i].name;
+
+  // Refitting the output normaliser on other data (another demo) rewrites the output layer so that the
+  // policy still predicts the same actions; the input normaliser is kept.
+  c.refit_output_normalizer = true;
+  const auto other = test::demos("lift", 2, 60);
+  const policy::BcPolicy refit = fine_tune_bc(init, other, c);
+  EXPECT_EQ(refit.input_normalizer().mean, init.input_normalizer().mean);
+  EXPECT_NE(refit.output_normalizer().mean, init.output_normalizer().mean);
+  const auto x = first_chunk(init, 31), y = first_chunk(refit, 31);
+  for (int k = 0; k < policy::kBcChunk; ++k) {
+    EXPECT_LT((x[k].p_BT - y[k].p_BT).norm(), 1e-5) << k;
+    EXPECT_LT(angle_between(x[k].q_BT, y[k].q_BT), 1e-4) << k;
+    EXPECT_NEAR(x[k].gripper_width_m, y[k].gripper_width_m, 1e-5) << k;
+  }
+
   // A real learning rate moves the weights.
   c.lr = 1e-3;
   const policy::BcPolicy moved = fine_tune_bc(init, demos, c);
