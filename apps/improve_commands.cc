@@ -115,7 +115,7 @@ void register_improve_commands(CLI::App& app) {
       }
       std::vector<learn::ImproveRow> rows;
       std::vector<learn::CollectionRow> collections;
-      learn::ImproveReportContext ctx{domain, o->eval_episodes, o->eval_seed, ""};
+      learn::ImproveReportContext ctx{domain, o->eval_episodes, o->eval_seed, "", ""};
       if (o->multi_task) {
         learn::MultiTaskImproveConfig mc;
         mc.tasks = configs;
@@ -125,6 +125,7 @@ void register_improve_commands(CLI::App& app) {
         rows = r.rows;
         for (const auto& t : r.per_task) collections.insert(collections.end(), t.collections.begin(), t.collections.end());
         ctx.multi_task_base = r.multi_task_base;
+        ctx.multi_task_control_base = r.multi_task_control_base;
       } else {
         // Validate every task before the first long run.
         for (const auto& c : configs) learn::validate_improve_inputs(c);

@@ -294,9 +294,9 @@ ImproveResult run_improve(const ImproveConfig& cfg, const ImproveProgress& progr
       say(fmt("[%s] round %d: wrote %s (%.0f s)", cfg.task.c_str(), r, base_out.c_str(), seconds_since(t1)));
       result.collections.push_back({cfg.task, r, arm.name, collection_seed, cfg.episodes, prov.kept, dataset, base_out});
       arm.base_path = base_out;
-      if (arm.residual && r == cfg.rounds) {
-        result.corrected_training_set = std::move(train);
-        result.corrected_dataset = dataset;
+      if (r == cfg.rounds) {
+        (arm.residual ? result.corrected_training_set : result.control_training_set) = std::move(train);
+        (arm.residual ? result.corrected_dataset : result.control_dataset) = dataset;
       }
     }
     for (const Arm& arm : arms) {

@@ -116,8 +116,9 @@ struct ImproveResult {
   std::vector<ImproveRow> rows;
   std::vector<CollectionRow> collections;
   std::string corrected_base, control_base;         // the last round's re-trained bases
-  std::vector<EpisodeRecord> corrected_training_set;  // the last round's corrected-arm data (demos + kept)
-  std::string corrected_dataset;                    // ... and its file
+  // The last round's fine-tuning data (demos + kept rollouts) of each arm, and their files.
+  std::vector<EpisodeRecord> corrected_training_set, control_training_set;
+  std::string corrected_dataset, control_dataset;
   int num_demos = 0;
 };
 

@@ -29,9 +29,10 @@ std::string cell(const ImproveRow* r) {
 
 std::string training(const ImproveRow& r) {
   if (r.base == "original") return "— (trained on " + std::to_string(r.train_demos) + " demos)";
-  const std::string rollouts = r.base == "control" ? "base-alone" : "base + residual";
+  const bool control = r.base == "control" || r.base == "multi-task control";
+  const std::string rollouts = control ? "base-alone" : "base + residual";
   std::string s = std::to_string(r.train_demos) + " demos + " + std::to_string(r.train_rollouts) + " successful " + rollouts + " rollouts";
-  if (r.base == "multi-task") s = "every task's demos + successful base + residual rollouts (this task: " + s + ")";
+  if (r.base.rfind("multi-task", 0) == 0) s = "from scratch, every task's data (this task: " + s + ")";
   return s;
 }
 
@@ -52,7 +53,11 @@ std::string format_improve_markdown(const std::vector<ImproveRow>& rows, const s
       << ", j)`, disjoint from the demos' and the collections' seeds), the same episodes in every cell. "
       << "*corrected*: fine-tuned on the demos + the successful base + residual rollouts; *control*: fine-tuned on the demos + "
       << "the successful base-alone rollouts of the same collection seeds";
-  if (!ctx.multi_task_base.empty()) out << "; *multi-task*: one base for every task (`" << ctx.multi_task_base << "`)";
+  if (!ctx.multi_task_base.empty())
+    out << "; *multi-task*: one base for every task, trained from scratch on every task's demos + successful base + residual "
+           "rollouts (`"
+        << ctx.multi_task_base << "`); *multi-task control*: the same training on the demos + the successful base-alone rollouts (`"
+        << ctx.multi_task_control_base << "`)";
   out << ". The residual is the same, unchanged, in every `+ residual` column.\n";
   std::vector<std::string> tasks;
   for (const ImproveRow& r : rows)
@@ -129,7 +134,9 @@ std::string format_improve_json(const std::vector<ImproveRow>& rows, const std::
                         {"eval_seed", ctx.eval_seed},
                         {"rows", jr},
                         {"collections", jc},
-                        {"multi_task_base", ctx.multi_task_base.empty() ? nlohmann::json(nullptr) : nlohmann::json(ctx.multi_task_base)}}
+                        {"multi_task_base", ctx.multi_task_base.empty() ? nlohmann::json(nullptr) : nlohmann::json(ctx.multi_task_base)},
+                        {"multi_task_control_base",
+                         ctx.multi_task_control_base.empty() ? nlohmann::json(nullptr) : nlohmann::json(ctx.multi_task_control_base)}}
       .dump();
 }
 

@@ -11,7 +11,8 @@ struct ImproveReportContext {
   std::string domain;
   int eval_episodes = 0;
   uint64_t eval_seed = 0;
-  std::string multi_task_base;  // empty: no multi-task base in this run
+  std::string multi_task_base;          // empty: no multi-task base in this run
+  std::string multi_task_control_base;
 };
 
 // Markdown: a heading and legend, then per task one table (rows: round, base; columns: base alone,
@@ -24,7 +25,8 @@ std::string format_improve_markdown(const std::vector<ImproveRow>& rows, const s
 // without success).
 std::string format_improve_csv(const std::vector<ImproveRow>& rows);
 // One JSON object (one line): {"domain","eval_episodes","eval_seed","rows":[...],"collections":[...],
-// "multi_task_base"} (mean_success_length null without success; multi_task_base null without one).
+// "multi_task_base","multi_task_control_base"} (mean_success_length null without success; the bases
+// null without them).
 std::string format_improve_json(const std::vector<ImproveRow>& rows, const std::vector<CollectionRow>& collections,
                                 const ImproveReportContext& ctx);
 

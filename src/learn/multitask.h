@@ -3,7 +3,8 @@
 // multi-task base"). The task is an input: a one-hot appended to the BC input, with object and scalar
 // slots padded to the maximum over the tasks (policy/bc_features.h). `ocres improve --multi-task`
 // runs the per-task self-improvement of every task (learn/improve.h), trains one multi-task base from
-// scratch on every task's demos + successful residual-corrected rollouts, and evaluates it alone and
+// scratch on every task's demos + successful residual-corrected rollouts — and, as its control, one on
+// the demos + successful base-alone rollouts, same training and seed — and evaluates both alone and
 // with each task's residual beside the per-task bases.
 #include <string>
 #include <vector>
@@ -30,7 +31,7 @@ struct MultiTaskImproveConfig {
   // One per task (its base, residual, demos; out_dir = <out>/<task>); their seeds, episode counts and
   // rounds are used as given.
   std::vector<ImproveConfig> tasks;
-  std::string out_dir;  // the multi-task base: <out>/multi_task/base_multi_task.safetensors
+  std::string out_dir;  // <out>/multi_task/base_multi_task.safetensors, base_multi_task_control.safetensors
   BcTrainConfig train = default_multi_task_train_config();  // seed: derive_seed(tasks[0].seed, kMultiTaskTag)
 };
 
@@ -38,8 +39,9 @@ inline constexpr uint64_t kMultiTaskTag = 0x3017;
 
 struct MultiTaskResult {
   std::vector<ImproveResult> per_task;
-  std::string multi_task_base;
-  std::vector<ImproveRow> rows;  // every task's rows, then the multi-task base's (alone, + residual) per task
+  std::string multi_task_base;          // trained on demos + base + residual successes ("multi-task" rows)
+  std::string multi_task_control_base;  // trained on demos + base-alone successes ("multi-task control" rows)
+  std::vector<ImproveRow> rows;  // every task's rows, then each multi-task base's (alone, + residual) per task
 };
 
 // Validates every task's inputs before any episode runs, then runs them and the multi-task training.

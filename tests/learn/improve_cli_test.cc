@@ -135,10 +135,12 @@ TEST(ImproveCli, MultiTaskBaseIsComparedWithThePerTaskBasesAndLoadsOnlyForItsTas
   int multi_rows = 0;
   for (const auto& row : j["rows"]) multi_rows += row["base"] == "multi-task";
   EXPECT_EQ(multi_rows, 2);  // alone and + residual
-  EXPECT_EQ(j["rows"].size(), 8u);
+  EXPECT_EQ(j["rows"].size(), 10u);  // + the multi-task control's two
+  EXPECT_EQ(j["multi_task_control_base"], out + "/multi_task/base_multi_task_control.safetensors");
   EXPECT_TRUE(std::filesystem::exists(out + "/lift/round1/base_corrected.safetensors"));
   EXPECT_TRUE(std::filesystem::exists(out + "/lift/round1/corrected_train.hdf5"));
   EXPECT_NE(slurp(out + "/results.md").find("| 1 | multi-task |"), std::string::npos);
+  EXPECT_NE(slurp(out + "/results.md").find("| 1 | multi-task control |"), std::string::npos);
 
   const auto ro = run_cli("rollout --task lift --policy base --domain lab --episodes 1 --json --base " + multi, err);
   EXPECT_EQ(ro.status, 0) << ro.out;
