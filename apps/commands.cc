@@ -10,5 +10,6 @@ void register_commands(CLI::App& app) {
   register_deploy_commands(app);
   register_eval_commands(app);
   register_sweep_commands(app);
+  register_improve_commands(app);
 }
 }  // namespace ocres::apps

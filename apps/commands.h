@@ -13,4 +13,5 @@ void register_pipeline_commands(CLI::App& app);
 void register_deploy_commands(CLI::App& app);
 void register_eval_commands(CLI::App& app);
 void register_sweep_commands(CLI::App& app);
+void register_improve_commands(CLI::App& app);
 }  // namespace ocres::apps

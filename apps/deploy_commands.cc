@@ -193,9 +193,7 @@ void register_deploy_commands(CLI::App& app) {
         for (const auto& d : demos) demo_seeds.push_back(d.seed);
         source = std::make_unique<DemoReplaySource>(std::move(demos));
       } else {
-        bc = std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(o->base));
-        if (bc->info().task != o->task)
-          throw InputError("'" + o->base + "' is a base policy for task '" + bc->info().task + "', not '" + o->task + "'");
+        bc = std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(o->base, o->task));  // refuses another task's base
         source = std::make_unique<deploy::LocalChunkSource>(*bc);
       }
       std::optional<policy::ResidualModel> residual;

@@ -142,9 +142,7 @@ void register_eval_commands(CLI::App& app) {
         const std::string base = eval::base_policy_path(o->runs, t, d);
         if (!std::filesystem::is_regular_file(base))
           throw InputError("missing base policy '" + base + "' (task '" + t + "', domain '" + d + "'; docs/runs.md)");
-        const auto probe = policy::BcPolicy::load(base);
-        if (probe.info().task != t)
-          throw InputError("'" + base + "' is a base policy for task '" + probe.info().task + "', not '" + t + "'");
+        const auto probe = policy::BcPolicy::load_for_task(base, t);  // refuses another task's base
         if (probe.info().domain != d)
           std::fprintf(stderr, "note: '%s' was trained on %s observations, not %s\n", base.c_str(), probe.info().domain.c_str(),
                        d.c_str());

@@ -33,7 +33,7 @@ Filmed film_residual_episode(const std::string& task, const std::string& domain_
   ec.use_estimator = domain.name == "lab";
   if (model) ec.scales = model->scales;
   learn::ResidualEnv env(tasks::make_env(tasks::compile_task(task, domain), domain),
-                         std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(base_path)), ec);
+                         std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(base_path, task)), ec);
   if (model && env.obs_dim() != model->layout.dim())
     throw InputError("the residual expects a " + std::to_string(model->layout.dim()) + "-dim observation; task '" + task +
                      "' gives " + std::to_string(env.obs_dim()));
@@ -137,7 +137,7 @@ void register_render_commands(CLI::App& app) {
     else if (o->policy == "teleop") policy = std::make_unique<learn::TeleopEmulator>(task->make_expert());
     else if (o->policy == "base") {
       if (o->base.empty()) throw InputError("--policy base needs --base FILE");
-      policy = std::make_unique<OwningChunkExecutor>(std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(o->base)));
+      policy = std::make_unique<OwningChunkExecutor>(std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(o->base, o->task)));
     } else throw InputError("unknown policy '" + o->policy + "' (known: expert, teleop, base)");
     const std::filesystem::path out(o->out);
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());

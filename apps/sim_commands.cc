@@ -160,9 +160,7 @@ void register_sim_commands(CLI::App& app) {
     const std::string base_path = ro->base_path;
     if (ro->policy == "base") {
       if (base_path.empty()) throw InputError("--policy base needs --base FILE");
-      const auto probe = policy::BcPolicy::load(base_path);  // fail early on a bad file
-      if (probe.info().task != ro->cfg.task)
-        throw InputError("'" + base_path + "' is a base policy for task '" + probe.info().task + "', not '" + ro->cfg.task + "'");
+      policy::BcPolicy::load_for_task(base_path, ro->cfg.task);  // fail early on a bad file or another task's base
     }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<eval::EpisodeStats> stats;
@@ -180,7 +178,8 @@ void register_sim_commands(CLI::App& app) {
       stats = learn::evaluate_residual(rc);
     } else stats = eval::run_episodes(ro->cfg, [teleop, base_path](const sim::Env& env) -> std::unique_ptr<StepPolicy> {
       if (!base_path.empty())
-        return std::make_unique<OwningChunkExecutor>(std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(base_path)));
+        return std::make_unique<OwningChunkExecutor>(
+            std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(base_path, env.task_info().name)));
       auto expert = tasks::make_task(env.task_info().name)->make_expert();
       if (teleop) return std::make_unique<learn::TeleopEmulator>(std::move(expert));
       return expert;

@@ -202,9 +202,7 @@ void register_sweep_commands(CLI::App& app) {
       throw InputError("--param " + o->param + " changes the pose estimator, which only the lab domain uses (with --domain sim, "
                        "sweep dropout)");
     tasks::make_task(o->task);  // throws InputError naming an unknown task
-    const auto base = policy::BcPolicy::load(o->base);
-    if (base.info().task != o->task)
-      throw InputError("'" + o->base + "' is a base policy for task '" + base.info().task + "', not '" + o->task + "'");
+    const auto base = policy::BcPolicy::load_for_task(o->base, o->task);  // refuses another task's base
     const policy::ResidualModel residual = policy::load_residual(o->residual);
     if (residual.task != o->task)
       throw InputError("'" + o->residual + "' is a residual for task '" + residual.task + "', not '" + o->task + "'");

@@ -53,9 +53,7 @@ void register_train_commands(CLI::App& app) {
   cmd->add_flag("--no-dropout", o->no_dropout, "ablation: no pose dropout in training");
   cmd->callback([o] {
     auto task = tasks::make_task(o->task);
-    const auto base_probe = policy::BcPolicy::load(o->base);
-    if (base_probe.info().task != o->task)
-      throw InputError("'" + o->base + "' is a base policy for '" + base_probe.info().task + "', not '" + o->task + "'");
+    policy::BcPolicy::load_for_task(o->base, o->task);  // fails early on a bad file or another task's base
     learn::Td3Config cfg = paper_defaults(o->task);
     if (!o->config.empty()) cfg = learn::parse_td3_config(YamlFields(load_yaml_file(o->config), o->config), cfg);
     cfg.seed = o->seed;
@@ -65,12 +63,12 @@ void register_train_commands(CLI::App& app) {
     if (o->no_dropout) cfg.env.corruption.dropout = false;
     const sim::DomainConfig domain = sim::load_domain(o->domain);
     auto scene = tasks::compile_task(o->task, domain);
-    const std::string base_path = o->base;
+    const std::string base_path = o->base, task_name = o->task;
     learn::ResidualEnvFactory factory = [=](int, bool for_eval) {
       learn::ResidualEnvConfig ec = cfg.env;
       ec.corrupt_poses = !for_eval;  // evaluation in the training domain sees the true poses
       return std::make_unique<learn::ResidualEnv>(tasks::make_env(scene, domain),
-                                                  std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(base_path)), ec);
+                                                  std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(base_path, task_name)), ec);
     };
     std::filesystem::create_directories(o->out);
     const std::string ckpt = o->out + "/checkpoint.safetensors";

@@ -11,13 +11,17 @@ Input: what `ocres demos`, `ocres replay` (and deployment logs in the same layou
   /data/demo_N/obs/task_scalars   float32 [T, m]   e.g. drawer opening                     (optional)
   /data/demo_N/obs/<cam>_image    uint8 [T, H, W, 3] camera frames (`--images`)          (optional)
   /data/demo_N/rewards, dones     [T]
-  /data attrs env_args (JSON: task, domain, ...), demo attrs num_samples, seed, success
+  /data attrs env_args (JSON: task, domain, ...), demo attrs num_samples, seed, success, and optionally
+  provenance (JSON string: which checkpoints/dataset produced the episode; `ocres improve`, `ocres merge-datasets`)
 
 Output (LeRobot codebase v2.1, what GR00T N1.5 and openpi fine-tuning read):
   meta/info.json, meta/episodes.jsonl, meta/tasks.jsonl, meta/episodes_stats.jsonl (v2.1), meta/stats.json
   (all episodes pooled: GR00T and v2.0 tools read it), meta/modality.json (GR00T)
   data/chunk-000/episode_000000.parquet ...    one row per control step (20 Hz)
   videos/chunk-000/observation.images.<cam>/episode_000000.mp4 ...   when the HDF5 has images
+  meta/ocres_env_args.json, meta/ocres_provenance.jsonl   the HDF5's env_args and, per episode, its source
+                                                          episode, seed, success and provenance (LeRobot
+                                                          ignores files it does not know)
 
 Row t pairs observation.state at step t with action t (the target executed from that state), like robomimic.
 Columns: observation.state float32[10 (+7)] = obs/robot (+ obs/robot_q); action float32[8];
@@ -103,6 +107,19 @@ def camera_name(obs_key):
     return obs_key[:-len("_image")] if obs_key.endswith("_image") else obs_key
 
 
+def read_provenance(group):
+    """The episode's `provenance` attribute (a JSON string) as an object; the raw text if it is not JSON; None if absent."""
+    raw = group.attrs.get("provenance")
+    if raw is None:
+        return None
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(str(raw))
+    except ValueError:
+        return str(raw)
+
+
 def read_episode_layout(path, group, name):
     """Shapes of one episode, validated; returns a dict. Reads no bulk data."""
     where = "%s: %s" % (path, name)
@@ -117,7 +134,8 @@ def read_episode_layout(path, group, name):
     if "robot" not in obs or obs["robot"].shape != (n, ROBOT_DIM):
         raise ConversionError("%s: obs/robot must be (%d, %d) (TCP pose, gripper, fingers)" % (where, n, ROBOT_DIM))
     layout = {"name": name, "length": n, "joints": False, "env_dims": [], "images": {},
-              "success": bool(int(group.attrs.get("success", 0))), "seed": int(group.attrs.get("seed", 0))}
+              "success": bool(int(group.attrs.get("success", 0))), "seed": int(group.attrs.get("seed", 0)),
+              "provenance": read_provenance(group)}
     if "robot_q" in obs:
         if obs["robot_q"].shape != (n, JOINTS_DIM):
             raise ConversionError("%s: obs/robot_q has shape %s" % (where, obs["robot_q"].shape))
@@ -336,13 +354,16 @@ def plan(path, args):
             episodes_stats.append(stats)
 
         files = ["meta/info.json", "meta/episodes.jsonl", "meta/tasks.jsonl", "meta/episodes_stats.jsonl",
-                 "meta/stats.json", "meta/modality.json"]
+                 "meta/stats.json", "meta/modality.json", "meta/ocres_env_args.json", "meta/ocres_provenance.jsonl"]
+        # Where every episode comes from (kept beside LeRobot's metadata, which has no place for it).
+        provenance = [{"episode_index": i, "source_episode": l["name"], "seed": l["seed"], "success": l["success"],
+                       "provenance": l["provenance"]} for i, l in enumerate(layouts)]
         for i in range(n_ep):
             files.append(DATA_PATH.format(episode_chunk=i // CHUNKS_SIZE, episode_index=i))
             for vkey in video_keys.values():
                 files.append(VIDEO_PATH.format(episode_chunk=i // CHUNKS_SIZE, video_key=vkey, episode_index=i))
         result = {"source": path, "env_args": env_args, "info": info, "tasks": tasks, "episodes": episodes,
-                  "modality": modality, "episodes_stats": episodes_stats, "files": files,
+                  "modality": modality, "episodes_stats": episodes_stats, "files": files, "provenance": provenance,
                   "video_encoder": encoder, "video_keys": video_keys}
         return result, layouts
 
@@ -433,6 +454,8 @@ def write_files(path, p, layouts, tmp):
     dump_lines("meta/episodes_stats.jsonl",
                [{"episode_index": i, "stats": to_json(s)} for i, s in enumerate(p["episodes_stats"])])
     dump("meta/stats.json", to_json(aggregate_stats(p["episodes_stats"])))
+    dump("meta/ocres_env_args.json", p["env_args"])
+    dump_lines("meta/ocres_provenance.jsonl", p["provenance"])
 
 
 def main(argv=None):

@@ -121,6 +121,10 @@ std::string DatasetWriter::add_episode(const EpisodeData& ep) {
   write_attr_i64(g, "num_samples", ep.length);
   write_attr_u64(g, "seed", ep.seed);
   write_attr_i64(g, "success", ep.success ? 1 : 0);
+  for (const auto& [key, value] : ep.string_attrs) {
+    OCRES_CHECK(key != "num_samples" && key != "seed" && key != "success" && !key.empty(), "episode attribute '" + key + "' is reserved");
+    write_attr_str(g, key.c_str(), value);
+  }
   write_dataset(g, "actions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ep.actions.data(), ep.length, ep.action_dim);
   write_dataset(g, "rewards", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ep.rewards.data(), ep.length, 0);
   write_dataset(g, "dones", H5T_STD_U8LE, H5T_NATIVE_UINT8, ep.dones.data(), ep.length, 0);
@@ -221,6 +225,47 @@ std::vector<float> read_floats(hid_t parent, const std::string& name, const std:
   H5Dclose(ds);
   if (s < 0) throw InputError(ctx + ": dataset '" + name + "' is unreadable (corrupt or truncated file)");
   return v;
+}
+
+// Every string attribute of `obj` (variable or fixed length), by name.
+herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->push_back(name);
+  return 0;
+}
+
+std::map<std::string, std::string> read_string_attrs(hid_t obj) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> names;
+  hsize_t at = 0;
+  if (H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &at, collect_attr_name, &names) < 0) return out;
+  for (const std::string& name : names) {
+    const hid_t a = H5Aopen(obj, name.c_str(), H5P_DEFAULT);
+    if (a < 0) continue;
+    const hid_t type = H5Aget_type(a);
+    const hid_t space = H5Aget_space(a);
+    if (H5Tget_class(type) == H5T_STRING && H5Sget_simple_extent_ndims(space) == 0) {
+      const hid_t mt = H5Tcopy(H5T_C_S1);
+      H5Tset_cset(mt, H5Tget_cset(type));  // HDF5 does not convert between character sets
+      if (H5Tis_variable_str(type) > 0) {
+        H5Tset_size(mt, H5T_VARIABLE);
+        char* p = nullptr;
+        if (H5Aread(a, mt, &p) >= 0 && p) {
+          out[name] = p;
+          H5free_memory(p);
+        }
+      } else {  // fixed length (h5py writes numpy byte strings so)
+        const size_t n = H5Tget_size(type);
+        H5Tset_size(mt, n + 1);
+        std::string buf(n + 1, '\0');
+        if (H5Aread(a, mt, buf.data()) >= 0) out[name] = std::string(buf.c_str());
+      }
+      H5Tclose(mt);
+    }
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Aclose(a);
+  }
+  return out;
 }
 
 // A rank-4 dataset of bytes: camera frames [T, H, W, C].
@@ -342,6 +387,7 @@ EpisodeData DatasetReader::read(const std::string& name, bool images) const {
       H5Aclose(a);
     }
     if (H5Aexists(g, "success") > 0) ep.success = read_attr_i64(g, "success", ctx) != 0;
+    ep.string_attrs = read_string_attrs(g);
     ep.actions = read_floats(g, "actions", ctx, ep.length, ep.action_dim);
     int c = 0;
     ep.rewards = read_floats(g, "rewards", ctx, ep.length, c);

@@ -1,7 +1,8 @@
 #pragma once
 // Demonstrations and rollouts as robomimic-layout HDF5 (what robomimic, and h5py users, read):
 //   /data                 attrs: total (int64, samples over all episodes), env_args (JSON string)
-//   /data/demo_N          attrs: num_samples (int64), seed (uint64), success (int8)
+//   /data/demo_N          attrs: num_samples (int64), seed (uint64), success (int8), plus optional UTF-8
+//                         string attributes (EpisodeData::string_attrs; e.g. `provenance`, a JSON object)
 //   /data/demo_N/actions  float32 [T, A]
 //   /data/demo_N/rewards  float32 [T]
 //   /data/demo_N/dones    uint8   [T]
@@ -37,6 +38,9 @@ struct EpisodeData {
   std::map<std::string, ImageSeries> images;                      // obs key -> frames
   uint64_t seed = 0;
   bool success = false;
+  // Extra per-episode attributes, stored as variable-length UTF-8 strings on /data/demo_N; reading
+  // returns every string attribute of the group. Names must not clash with the ones above.
+  std::map<std::string, std::string> string_attrs;
 };
 
 class DatasetWriter {

@@ -22,6 +22,7 @@ void EpisodeWriter::add(const EpisodeRecord& r) {
   for (const auto& [key, frames] : r.images) e.images[key] = {frames.height, frames.width, 3, frames.rgb};
   e.seed = r.seed;
   e.success = r.success;
+  if (!r.provenance.empty()) e.string_attrs["provenance"] = r.provenance;
   names_.push_back(writer_->add_episode(e));
 }
 
@@ -37,9 +38,14 @@ void save_episodes(const std::string& path, const std::vector<EpisodeRecord>& ep
 }
 
 std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* env_args, bool images) {
+  std::vector<EpisodeRecord> out;
+  read_episodes(path, images, [&](EpisodeRecord&& r) { out.push_back(std::move(r)); }, env_args);
+  return out;
+}
+
+void read_episodes(const std::string& path, bool images, const std::function<void(EpisodeRecord&&)>& sink, std::string* env_args) {
   io::DatasetReader reader(path);
   if (env_args) *env_args = reader.env_args();
-  std::vector<EpisodeRecord> out;
   for (const std::string& name : reader.episodes()) {
     io::EpisodeData e = reader.read(name, images);
     if (e.action_dim != kActionDim)
@@ -50,6 +56,7 @@ std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* e
     EpisodeRecord r;
     r.seed = e.seed;
     r.success = e.success;
+    if (const auto p = e.string_attrs.find("provenance"); p != e.string_attrs.end()) r.provenance = p->second;
     r.length = e.length;
     r.actions = std::move(e.actions);
     r.rewards = std::move(e.rewards);
@@ -63,9 +70,8 @@ std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* e
         if (im.channels != 3) throw InputError(path + ": " + name + " obs/" + key + " has " + std::to_string(im.channels) + " channels, expected RGB");
         r.images[key] = {im.height, im.width, std::move(im.pixels)};
       }
-    out.push_back(std::move(r));
+    sink(std::move(r));
   }
-  return out;
 }
 
 }  // namespace ocres::learn

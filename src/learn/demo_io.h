@@ -1,6 +1,8 @@
 #pragma once
 // Episode records <-> robomimic HDF5 (io/dataset.h). env_args records task, domain, seeds, version and
 // provenance, as JSON. Camera images (EpisodeRecord::images) are stored as obs/<key> uint8 [T, H, W, 3].
+// EpisodeRecord::provenance, when set, is the episode's string attribute `provenance` (JSON).
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,5 +37,8 @@ void save_episodes(const std::string& path, const std::vector<EpisodeRecord>& ep
 // Throws InputError (naming the file) for a missing, truncated or malformed dataset. Camera images are
 // validated but loaded only with `images`.
 std::vector<EpisodeRecord> load_episodes(const std::string& path, std::string* env_args_json = nullptr, bool images = false);
+// The same, one episode at a time (in file order), for datasets with images that do not fit in memory.
+void read_episodes(const std::string& path, bool images, const std::function<void(EpisodeRecord&&)>& sink,
+                   std::string* env_args_json = nullptr);
 
 }  // namespace ocres::learn

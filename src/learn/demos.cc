@@ -11,10 +11,7 @@
 
 namespace ocres::learn {
 
-namespace {
-
-void append_obs(EpisodeRecord& rec, const sim::Env& env) {
-  const Observation& o = env.observation();
+void append_observation(EpisodeRecord& rec, const Observation& o) {
   auto put = [&](const std::string& key, int dim, auto&& fill) {
     rec.obs_dims[key] = dim;
     auto& v = rec.obs[key];
@@ -34,6 +31,10 @@ void append_obs(EpisodeRecord& rec, const sim::Env& env) {
       for (int i = 0; i < o.num_scalars; ++i) p[i] = static_cast<float>(o.scalars[i]);
     });
 }
+
+namespace {
+
+void append_obs(EpisodeRecord& rec, const sim::Env& env) { append_observation(rec, env.observation()); }
 
 // `encoded` is the float32 action exactly as stored (and, decoded, exactly as executed).
 void append_step(EpisodeRecord& rec, const float* encoded, const sim::StepResult& r, bool last) {

@@ -33,7 +33,14 @@ struct EpisodeRecord {
   std::map<std::string, std::vector<float>> obs;  // key -> length x dim(key)
   std::map<std::string, int> obs_dims;
   std::map<std::string, CameraFrames> images;  // dataset key (e.g. "agentview_image") -> frames
+  // Where the episode comes from (JSON; learn/improve_provenance.h), stored per episode so that merged
+  // datasets keep it. Empty for freshly recorded demos (their file's env_args says it).
+  std::string provenance;
 };
+
+// Appends one step's observation (the obs/ keys above) to `rec`: what record_episode() stores, for
+// callers that run the episode loop themselves (learn/improve.h records base + residual rollouts).
+void append_observation(EpisodeRecord& rec, const Observation& obs);
 
 // Captures camera images of the env's current state: called once per recorded step, with the state
 // the step's observation was taken from, and appends one frame per camera to `rec.images`. The app

@@ -10,7 +10,7 @@
 
 namespace ocres::learn {
 
-std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg) {
+std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg, const ResidualStepObserver& observer) {
   const sim::DomainConfig domain = sim::load_domain(cfg.domain);
   auto scene = tasks::compile_task(cfg.task, domain);
   const bool with_residual = !cfg.residual_path.empty();
@@ -31,7 +31,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
     ec.extra_dropout_probability = cfg.extra_dropout_probability;
     ec.scales = model.scales;
     envs.push_back(std::make_unique<ResidualEnv>(tasks::make_env(scene, domain),
-                                                 std::make_unique<policy::BcPolicy>(policy::BcPolicy::load(cfg.base_path)), ec));
+                                                 std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(cfg.base_path, cfg.task)), ec));
     if (with_residual) {
       if (envs.back()->obs_dim() != model.layout.dim())
         throw InputError("'" + cfg.residual_path + "' expects a " + std::to_string(model.layout.dim()) +
@@ -57,7 +57,23 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg)
           policy::normalize_residual_obs(model.layout, model.obs_norm.mean, model.obs_norm.inv_std, obs.data(), obs_n.data());
           actors[w].forward_one(obs_n.data(), delta.data());
         }
+        // Copied before the step only when someone records the episode.
+        Observation before;
+        Action base_action;
+        if (observer) {
+          before = env.env().observation();
+          base_action = env.base_action();
+        }
         const sim::StepResult r = env.step(delta.data(), next_obs.data(), executed.data());
+        if (observer) {
+          ResidualStepView v;
+          v.episode = j;
+          v.before = &before;
+          v.base_action = base_action;
+          v.policy_action = policy::compose(base_action, delta, model.scales);
+          v.result = &r;
+          observer(v);
+        }
         for (int k = 0; k < 7; ++k) s.mean_abs_residual[k] += std::abs(delta[k]);
         classifier.observe(env.env().observation(), r);
         s.episode_return += r.reward;

@@ -2,6 +2,7 @@
 // Runs base + residual episodes (no exploration, no training-time corruption) on held-out seeds.
 // In a domain whose name is `lab` (or any domain with use_estimator), object poses reach the residual
 // only through the pose-estimator model and the deployment gate, never as ground truth.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,21 @@ struct ResidualEvalConfig {
   double extra_dropout_probability = 0;                        // ResidualEnvConfig::extra_dropout_probability
 };
 
-std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& config);
+// One executed step of an evaluation episode, for callers that record the episodes (`ocres improve`).
+struct ResidualStepView {
+  int episode = 0;                     // episode index j (seed episode_seed(config.seed, j))
+  const Observation* before = nullptr; // true observation the step was taken from
+  Action base_action;                  // the base policy's action for this step
+  // The combined policy's action a_base ⊕ δ (policy::compose), BEFORE the safety clamp: what a
+  // dataset stores as "the action", as a demo stores the teleoperator's target. Without a residual it
+  // is the base action.
+  Action policy_action;
+  const sim::StepResult* result = nullptr;
+};
+// Called from worker threads, for every step in order within an episode; episodes run concurrently.
+using ResidualStepObserver = std::function<void(const ResidualStepView&)>;
+
+// The base is loaded with BcPolicy::load_for_task (a multi-task base acts for config.task).
+std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& config, const ResidualStepObserver& observer = nullptr);
 
 }  // namespace ocres::learn

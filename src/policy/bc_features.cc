@@ -18,16 +18,30 @@ const Quat kTopDown(0.0, 1.0, 0.0, 0.0);
 
 void build_bc_input(const float* robot, std::span<const Pose> objects, std::span<const double> scalars,
                     double progress, float* out) {
+  const BcInputLayout layout{static_cast<int>(objects.size()), static_cast<int>(scalars.size()), 0};
+  build_bc_input(layout, robot, objects, scalars, progress, 0, out);
+}
+
+void build_bc_input(const BcInputLayout& layout, const float* robot, std::span<const Pose> objects,
+                    std::span<const double> scalars, double progress, int task_index, float* out) {
+  OCRES_CHECK(static_cast<int>(objects.size()) <= layout.object_slots && static_cast<int>(scalars.size()) <= layout.scalar_slots,
+              "more objects or scalars than the BC input has slots");
+  OCRES_CHECK(layout.num_tasks == 0 || (task_index >= 0 && task_index < layout.num_tasks), "BC task index out of range");
+  const int n = static_cast<int>(objects.size()), m = static_cast<int>(scalars.size());
   std::copy(robot, robot + kRobotDim, out);
   float* o = out + kRobotDim;
   for (const Pose& X : objects) {
     encode_pose(X, o);
     o += kPoseDim;
   }
+  o = std::fill_n(o, kPoseDim * (layout.object_slots - n), 0.0f);
   for (double s : scalars) *o++ = static_cast<float>(s);
+  o = std::fill_n(o, layout.scalar_slots - m, 0.0f);
   *o++ = static_cast<float>(progress);
   for (const Pose& X : objects)
     for (int k = 0; k < 3; ++k) *o++ = static_cast<float>(X.p[k]) - robot[k];
+  o = std::fill_n(o, 3 * (layout.object_slots - n), 0.0f);
+  for (int k = 0; k < layout.num_tasks; ++k) *o++ = k == task_index ? 1.0f : 0.0f;
 }
 
 void encode_bc_target(const Pose& X_now, std::span<const Action> future, float* out) {

@@ -14,6 +14,18 @@
 // CURRENT TCP: position offset (3, m, base frame), rotation offset as a rotation vector (3, rad, base
 // frame, applied on the left), gripper width (1, m) and a pad (1) -> 8 per step. decode_bc_chunk()
 // turns it into absolute targets. Relative outputs generalise across start positions with 30 demos.
+//
+// Multi-task models (one network for several tasks, `ocres improve --multi-task`) use the same blocks
+// with fixed SLOT counts N >= n and M >= m (the maximum over their tasks) and a task one-hot at the end:
+//   [0, 10)            robot
+//   [10, 10+7N)        object slots: the task's n objects in its order, then zeros
+//   then M scalar slots: the task's m scalars, then zeros
+//   then 1 value: progress t / (the task's horizon)
+//   then 3N values: object minus TCP position per slot, zeros for empty slots
+//   then K values: one-hot of the task among the model's K tasks
+// Zero padding keeps every present feature at the same index whatever the task, and the one-hot tells
+// the network which slots are real. A single-task model is the case N = n, M = m, K = 0: exactly the
+// layout above, so bases trained before multi-task models existed load and act unchanged.
 #include <span>
 
 #include "core/observation.h"
@@ -26,9 +38,22 @@ inline constexpr int kBcOutputDim = kBcChunk * kBcStepDim;
 
 inline int bc_input_dim(int num_objects, int num_scalars) { return 10 + 7 * num_objects + num_scalars + 1 + 3 * num_objects; }
 
+// The input layout of a model: slot counts and the number of one-hot tasks (0: single-task model).
+struct BcInputLayout {
+  int object_slots = 1;
+  int scalar_slots = 0;
+  int num_tasks = 0;
+  int dim() const { return bc_input_dim(object_slots, scalar_slots) + num_tasks; }
+};
+
 // `robot` is the 10-float robot encoding (core/action_codec.h: encode_robot).
 void build_bc_input(const float* robot, std::span<const Pose> localized_objects, std::span<const double> scalars,
                     double progress, float* out);
+// The general form: `localized_objects` and `scalars` fill the first slots (at most the slot counts),
+// the rest is zero; with layout.num_tasks > 0, task_index (in [0, num_tasks)) selects the one-hot.
+// Writes layout.dim() floats. With slots equal to the sizes and no tasks it equals build_bc_input().
+void build_bc_input(const BcInputLayout& layout, const float* robot, std::span<const Pose> localized_objects,
+                    std::span<const double> scalars, double progress, int task_index, float* out);
 
 // Training target for the chunk starting at step t of a demo: actions[t .. t+H) (clamped at the end)
 // relative to the TCP pose at step t.

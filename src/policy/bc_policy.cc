@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/action_codec.h"
@@ -29,12 +30,53 @@ void Normalizer::fit(const std::vector<float>& data, int dim, double min_std) {
   }
 }
 
+BcInputLayout BcModelInfo::input_layout() const {
+  if (tasks.empty()) return {num_objects, num_scalars, 0};
+  BcInputLayout l{0, 0, static_cast<int>(tasks.size())};
+  for (const BcTaskSpec& t : tasks) {
+    l.object_slots = std::max(l.object_slots, t.num_objects);
+    l.scalar_slots = std::max(l.scalar_slots, t.num_scalars);
+  }
+  return l;
+}
+
+std::string BcModelInfo::task_list() const {
+  if (tasks.empty()) return task;
+  std::string s;
+  for (const BcTaskSpec& t : tasks) s += (s.empty() ? "" : ", ") + t.task;
+  return s;
+}
+
 BcPolicy::BcPolicy(Mlp net, Normalizer in, Normalizer out, BcModelInfo info)
     : net_(std::move(net)), in_(std::move(in)), out_(std::move(out)), info_(std::move(info)), localization_(info_.localization) {
-  OCRES_CHECK(net_.input_dim() == bc_input_dim(info_.num_objects, info_.num_scalars), "BC input size mismatch");
+  OCRES_CHECK(net_.input_dim() == info_.input_layout().dim(), "BC input size mismatch");
   OCRES_CHECK(net_.output_dim() == kBcOutputDim, "BC output size mismatch");
+  if (info_.multi_task()) {
+    const std::string selected = info_.task;
+    task_index_ = -1;
+    if (!selected.empty()) select_task(selected);
+  }
   input_.resize(net_.input_dim());
   output_.resize(net_.output_dim());
+}
+
+void BcPolicy::select_task(const std::string& task) {
+  if (!info_.multi_task()) {
+    if (task != info_.task) throw InputError("a base policy for task '" + info_.task + "', not '" + task + "'");
+    return;
+  }
+  for (size_t k = 0; k < info_.tasks.size(); ++k)
+    if (info_.tasks[k].task == task) {
+      const BcTaskSpec& t = info_.tasks[k];
+      OCRES_CHECK(t.num_objects <= kMaxObjects && t.num_scalars <= kMaxTaskScalars, "task spec exceeds the observation capacity");
+      info_.task = t.task;
+      info_.num_objects = t.num_objects;
+      info_.num_scalars = t.num_scalars;
+      info_.horizon = t.horizon;
+      task_index_ = static_cast<int>(k);
+      return;
+    }
+  throw InputError("a multi-task base policy for tasks " + info_.task_list() + "; not for '" + task + "'");
 }
 
 void BcPolicy::reset(Rng& rng) {
@@ -43,15 +85,17 @@ void BcPolicy::reset(Rng& rng) {
 }
 
 void BcPolicy::predict_chunk(const Observation& obs, std::span<Action> chunk) {
+  if (task_index_ < 0)
+    throw InputError("multi-task base policy (tasks " + info_.task_list() + ") used without a selected task");
   if (obs.num_objects != info_.num_objects || obs.num_scalars != info_.num_scalars)
     throw InputError("BC policy for task '" + info_.task + "' got an observation with another layout");
   std::array<Pose, kMaxObjects> seen;
   for (int i = 0; i < obs.num_objects; ++i) seen[i] = localization_.observe(i, obs.X_BO[i], rng_);
   float robot[kRobotDim];
   encode_robot(obs.robot, robot);
-  build_bc_input(robot, std::span<const Pose>(seen.data(), obs.num_objects),
-                 std::span<const double>(obs.scalars.data(), obs.num_scalars),
-                 static_cast<double>(obs.t) / info_.horizon, input_.data());
+  build_bc_input(info_.input_layout(), robot, std::span<const Pose>(seen.data(), obs.num_objects),
+                 std::span<const double>(obs.scalars.data(), obs.num_scalars), static_cast<double>(obs.t) / info_.horizon,
+                 task_index_, input_.data());
   in_.apply(input_.data());
   net_.forward_one(input_.data(), output_.data());
   out_.invert(output_.data());
@@ -71,20 +115,40 @@ void BcPolicy::save(const std::string& path) {
   f.tensors["normalizer.output.inv_std"] = vec_tensor(out_.inv_std);
   const auto& l = info_.localization;
   f.metadata["ocres.kind"] = "bc_base_policy";
-  f.metadata["ocres.info"] = nlohmann::json{{"task", info_.task},
-                                            {"domain", info_.domain},
-                                            {"num_objects", info_.num_objects},
-                                            {"num_scalars", info_.num_scalars},
-                                            {"horizon", info_.horizon},
-                                            {"chunk", kBcChunk},
-                                            {"input_layout", "robot(10) objects(7n) scalars(m) progress(1)"},
-                                            {"output_layout", "16 x [dp(3) drotvec(3) gripper(1) pad(1)] relative to the TCP"},
-                                            {"localization",
-                                             {{"bias_position_std_m", l.bias_position_std_m},
-                                              {"bias_yaw_std_rad", l.bias_yaw_std_rad},
-                                              {"noise_position_std_m", l.noise_position_std_m},
-                                              {"noise_yaw_std_rad", l.noise_yaw_std_rad}}}}
-                                 .dump();
+  nlohmann::json j{{"task", info_.task},
+                   {"domain", info_.domain},
+                   {"num_objects", info_.num_objects},
+                   {"num_scalars", info_.num_scalars},
+                   {"horizon", info_.horizon},
+                   {"chunk", kBcChunk},
+                   {"input_layout", "robot(10) objects(7n) scalars(m) progress(1)"},
+                   {"output_layout", "16 x [dp(3) drotvec(3) gripper(1) pad(1)] relative to the TCP"},
+                   {"localization",
+                    {{"bias_position_std_m", l.bias_position_std_m},
+                     {"bias_yaw_std_rad", l.bias_yaw_std_rad},
+                     {"noise_position_std_m", l.noise_position_std_m},
+                     {"noise_yaw_std_rad", l.noise_yaw_std_rad}}}};
+  if (info_.multi_task()) {
+    // "task" = "multi" and slot counts in num_objects/num_scalars: a reader that predates multi-task
+    // models refuses the file (wrong task, wrong sizes) instead of misreading it.
+    const BcInputLayout layout = info_.input_layout();
+    nlohmann::json tasks = nlohmann::json::array();
+    int horizon = 0;
+    for (const BcTaskSpec& t : info_.tasks) {
+      tasks.push_back({{"task", t.task}, {"num_objects", t.num_objects}, {"num_scalars", t.num_scalars}, {"horizon", t.horizon}});
+      horizon = std::max(horizon, t.horizon);
+    }
+    j["task"] = "multi";
+    j["tasks"] = tasks;
+    j["num_objects"] = layout.object_slots;
+    j["num_scalars"] = layout.scalar_slots;
+    j["horizon"] = horizon;
+    j["input_layout"] =
+        "robot(10) object slots(7N) scalar slots(M) progress(1) object-TCP slots(3N) task one-hot(K); N, M = max over tasks, "
+        "unused slots zero; one-hot in the order of 'tasks'";
+  }
+  f.metadata["ocres.info"] = j.dump();
+  if (!info_.provenance.empty()) f.metadata["ocres.provenance"] = info_.provenance;
   io::save_safetensors(path, f);
 }
 
@@ -106,11 +170,26 @@ BcPolicy BcPolicy::load(const std::string& path) {
     info.localization.bias_yaw_std_rad = l.at("bias_yaw_std_rad").get<double>();
     info.localization.noise_position_std_m = l.at("noise_position_std_m").get<double>();
     info.localization.noise_yaw_std_rad = l.at("noise_yaw_std_rad").get<double>();
+    if (j.contains("tasks")) {
+      for (const auto& t : j.at("tasks")) {
+        BcTaskSpec spec{t.at("task").get<std::string>(), t.at("num_objects").get<int>(), t.at("num_scalars").get<int>(),
+                        t.at("horizon").get<int>()};
+        if (spec.num_objects < 0 || spec.num_objects > kMaxObjects || spec.num_scalars < 0 || spec.num_scalars > kMaxTaskScalars ||
+            spec.horizon <= 0)
+          throw InputError("'" + path + "': task '" + spec.task + "' has out-of-range sizes in its metadata");
+        info.tasks.push_back(spec);
+      }
+      if (info.tasks.empty()) throw InputError("'" + path + "': multi-task metadata lists no task");
+      info.task.clear();  // none selected yet
+    }
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception& e) {
     throw InputError("'" + path + "': malformed BC metadata: " + e.what());
   }
+  if (const auto p = f.metadata.find("ocres.provenance"); p != f.metadata.end()) info.provenance = p->second;
   Mlp net = get_mlp(f, "bc.", path);
-  if (net.input_dim() != bc_input_dim(info.num_objects, info.num_scalars) || net.output_dim() != kBcOutputDim)
+  if (net.input_dim() != info.input_layout().dim() || net.output_dim() != kBcOutputDim)
     throw InputError("'" + path + "': network sizes do not match its observation layout");
   auto vec = [&](const std::string& name, int dim) {
     const auto it = f.tensors.find(name);
@@ -121,6 +200,16 @@ BcPolicy BcPolicy::load(const std::string& path) {
   Normalizer in{vec("normalizer.input.mean", net.input_dim()), vec("normalizer.input.inv_std", net.input_dim())};
   Normalizer out{vec("normalizer.output.mean", kBcOutputDim), vec("normalizer.output.inv_std", kBcOutputDim)};
   return BcPolicy(std::move(net), std::move(in), std::move(out), std::move(info));
+}
+
+BcPolicy BcPolicy::load_for_task(const std::string& path, const std::string& task) {
+  BcPolicy p = load(path);
+  try {
+    p.select_task(task);
+  } catch (const InputError& e) {
+    throw InputError("'" + path + "' is " + e.what());
+  }
+  return p;
 }
 
 }  // namespace ocres::policy
