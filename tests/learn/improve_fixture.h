@@ -61,7 +61,7 @@ inline BcTrainConfig tiny_training(int steps = 20) {
 }
 
 inline std::string write_tiny_base(const std::string& path, const std::string& task, const std::vector<EpisodeRecord>& demos) {
-  policy::BcPolicy p = train_bc(demos, task_info(task), tiny_training());
+  policy::BcPolicy p = train_bc(demos, task_info(task), tiny_training(300));
   p.save(path);
   return path;
 }
