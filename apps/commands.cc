@@ -1,5 +1,7 @@
 #include "apps/commands.h"
 
+#include <sstream>
+
 namespace ocres::apps {
 void register_commands(CLI::App& app) {
   register_sim_commands(app);
@@ -12,4 +14,14 @@ void register_commands(CLI::App& app) {
   register_sweep_commands(app);
   register_improve_commands(app);
 }
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
 }  // namespace ocres::apps

@@ -1,5 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace ocres::apps {
 // Adds every subcommand; each runs its work in a parse callback.
@@ -14,4 +16,6 @@ void register_deploy_commands(CLI::App& app);
 void register_eval_commands(CLI::App& app);
 void register_sweep_commands(CLI::App& app);
 void register_improve_commands(CLI::App& app);
+// "a,b,,c" -> {"a", "b", "c"}: a comma-separated option value, empty items dropped.
+std::vector<std::string> split_list(const std::string& s);
 }  // namespace ocres::apps

@@ -31,15 +31,6 @@ namespace {
 constexpr uint64_t kEvalSeed = 2000000;
 constexpr uint64_t kTrainingEvalSeed = 1000000;
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 // One unit of work: N episodes of (task, condition, domain, seed).

@@ -22,15 +22,6 @@ namespace ocres::apps {
 
 namespace {
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 // `pattern` with every "{task}" replaced by `task`.
 std::string for_task(std::string pattern, const std::string& task) {
   for (size_t at = pattern.find("{task}"); at != std::string::npos; at = pattern.find("{task}", at + task.size()))
