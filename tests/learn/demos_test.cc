@@ -71,5 +71,54 @@ TEST(Demos, ReplayInAnotherDomainKeepsTheActionsAndChangesTheObservations) {
   EXPECT_NE(paired.obs.at("robot"), demos.demos[0].obs.at("robot"));
 }
 
+TEST(Demos, GraspTaskDemosEndAtTheSuccessInstant) {
+  EXPECT_EQ(steps_after_success("lift"), 0);
+  DemoCollectionConfig cfg;
+  cfg.task = "lift";
+  cfg.domain = "sim";
+  cfg.count = 1;
+  cfg.seed = 2;
+  const auto demos = collect_demos(cfg);
+  ASSERT_EQ(demos.demos.size(), 1u);
+  // Only the last step is a success (the success test terminates the recording).
+  const EpisodeRecord& d = demos.demos[0];
+  const auto& r = d.rewards;
+  EXPECT_TRUE(d.success);
+  EXPECT_GT(r.back(), r[r.size() - 2]);
+}
+
+TEST(Demos, DrawerDemosRecordThePushEndAndTheWithdrawalAndReplayInFull) {
+  const int after = steps_after_success("drawer");
+  ASSERT_GT(after, 0);
+  DemoCollectionConfig cfg;
+  cfg.task = "drawer";
+  cfg.domain = "lab";
+  cfg.count = 2;
+  cfg.seed = 4;
+  const auto demos = collect_demos(cfg);
+  ASSERT_EQ(demos.demos.size(), 2u);
+  const sim::DomainConfig sim_domain = sim::load_domain("sim");
+  auto env = tasks::make_env(tasks::compile_task("drawer", sim_domain), sim_domain);
+  for (const EpisodeRecord& d : demos.demos) {
+    EXPECT_TRUE(d.success);
+    // The opening (task scalar 0) went below the 1 cm success line `after` steps before the end ...
+    const auto& opening = d.obs.at("task_scalars");
+    int first_closed = -1;
+    for (int t = 0; t < d.length && first_closed < 0; ++t)
+      if (opening[t] < 0.01) first_closed = t;
+    ASSERT_GE(first_closed, 0);
+    EXPECT_EQ(d.length - first_closed, after);
+    // ... and the hand withdrew from the handle by then (TCP x in the robot frame: back towards the robot).
+    const auto& robot = d.obs.at("robot");
+    const float x_at_close = robot[first_closed * 10], x_end = robot[(d.length - 1) * 10];
+    EXPECT_LT(x_end, x_at_close - 0.03f);
+    EXPECT_EQ(d.dones.back(), 1.0f);
+    // The sim replay executes every recorded action (it does not stop at the sim's success instant).
+    const EpisodeRecord paired = replay_episode(*env, d);
+    EXPECT_EQ(paired.length, d.length);
+    EXPECT_EQ(paired.actions, d.actions);
+  }
+}
+
 }  // namespace
 }  // namespace ocres::learn
