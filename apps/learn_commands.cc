@@ -232,6 +232,7 @@ void register_learn_commands(CLI::App& app) {
     info.num_scalars = static_cast<int>(task->info().scalar_names.size());
     info.horizon = task->info().horizon;
     learn::BcTrainConfig tc;
+    tc.localization = perception::vla_localization_for_task(o->task);
     tc.steps = o->steps;
     tc.seed = o->seed;
     auto policy = learn::train_bc(data, info, tc, [](const learn::BcProgress& p) {

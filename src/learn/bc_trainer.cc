@@ -19,7 +19,7 @@ struct Sample {
 
 // Sizes of task k of a model (the model's own for a single-task one).
 policy::BcTaskSpec task_spec(const policy::BcModelInfo& info, int k) {
-  if (!info.multi_task()) return {info.task, info.num_objects, info.num_scalars, info.horizon};
+  if (!info.multi_task()) return {info.task, info.num_objects, info.num_scalars, info.horizon, info.localization};
   return info.tasks.at(k);
 }
 
@@ -75,8 +75,12 @@ policy::BcPolicy train_impl(const std::vector<std::span<const EpisodeRecord>>& e
     }
   }
   Rng rng(cfg.seed, 0xBC);
+  // The localisation error the base learns to live with: a fine-tuned base keeps its own; a multi-task
+  // base has one per task (its specs'); a new single-task base takes the config's.
   const perception::VlaLocalizationConfig loc_cfg = init ? init->info().localization : cfg.localization;
-  perception::VlaLocalization loc(loc_cfg);
+  std::vector<perception::VlaLocalization> locs;
+  for (int k = 0; k < num_tasks; ++k)
+    locs.emplace_back(info.multi_task() ? task_spec(init ? init->info() : info, k).localization : loc_cfg);
 
   // One training pair. The TCP pose the sample sees is perturbed (hierarchical-uniform, as the
   // residual's pose noise) and the chunk target is expressed relative to the PERTURBED pose: the policy
@@ -97,11 +101,12 @@ policy::BcPolicy train_impl(const std::vector<std::span<const EpisodeRecord>>& e
       encode_pose(X_BT, robot);
     }
     std::array<Pose, kMaxObjects> poses;
-    loc.reset(r, n_obj);  // a fresh "episode" bias per sample
+    perception::VlaLocalization& loc = locs[s.task];
+    loc.reset(r, n_obj, n_sc);  // a fresh "episode" bias per sample
     for (int i = 0; i < n_obj; ++i)
       poses[i] = loc.observe(i, decode_pose(d.obs.at("object_poses").data() + (s.t * n_obj + i) * kPoseDim), r);
     std::array<double, kMaxTaskScalars> sc{};
-    for (int i = 0; i < n_sc; ++i) sc[i] = d.obs.at("task_scalars")[s.t * n_sc + i];
+    for (int i = 0; i < n_sc; ++i) sc[i] = loc.observe_scalar(i, d.obs.at("task_scalars")[s.t * n_sc + i], r);
     policy::build_bc_input(layout, robot, std::span<const Pose>(poses.data(), n_obj), std::span<const double>(sc.data(), n_sc),
                            static_cast<double>(s.t) / spec.horizon, s.task, in);
     std::array<Action, kBcChunk> future;
@@ -164,7 +169,7 @@ policy::BcPolicy train_impl(const std::vector<std::span<const EpisodeRecord>>& e
       on_progress({step, err.squaredNorm() / (cfg.batch * kBcOutputDim)});
   }
   policy::BcModelInfo out_info = info;
-  out_info.localization = loc_cfg;
+  if (!info.multi_task()) out_info.localization = loc_cfg;
   out_info.provenance.clear();  // the caller describes the new weights
   return policy::BcPolicy(std::move(net), std::move(in_norm), std::move(out_norm), std::move(out_info));
 }

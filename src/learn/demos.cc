@@ -46,12 +46,16 @@ void append_step(EpisodeRecord& rec, const float* encoded, const sim::StepResult
 
 }  // namespace
 
+int steps_after_success(const std::string& task) { return task == "drawer" ? 30 : 0; }
+
 EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed, StepCamera* camera) {
   EpisodeRecord rec;
   rec.seed = seed;
   const Observation* obs = &env.reset(seed);
   Rng rng(seed, /*stream=*/103);
   policy.reset(rng);
+  const int after_success = steps_after_success(env.task_info().name);
+  int left = -1;  // steps still to record after the first success; < 0 before it
   while (true) {
     append_obs(rec, env);
     if (camera) camera->capture(env, rec);
@@ -61,12 +65,14 @@ EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed, S
     const Action a = decode_action(encoded);
     const sim::StepResult r = env.step(a);
     obs = &env.observation();
-    const bool last = r.terminated || r.truncated;
-    append_step(rec, encoded, r, last);
-    if (last) {
-      rec.success = r.success;
-      break;
+    if (r.success && left < 0) {
+      rec.success = true;
+      left = after_success;
     }
+    const bool last = (r.terminated && !r.success) || r.truncated || left == 0;
+    append_step(rec, encoded, r, last);
+    if (last) break;
+    if (left > 0) --left;
   }
   return rec;
 }
@@ -75,6 +81,7 @@ EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo, StepCamer
   EpisodeRecord rec;
   rec.seed = demo.seed;
   env.reset(demo.seed);
+  const bool past_success = steps_after_success(env.task_info().name) > 0;
   for (int t = 0; t < demo.length; ++t) {
     append_obs(rec, env);
     if (camera) camera->capture(env, rec);
@@ -82,9 +89,9 @@ EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo, StepCamer
     // and identical across domains, which is what pairs the datasets.
     const float* encoded = demo.actions.data() + static_cast<size_t>(t) * kActionDim;
     const sim::StepResult r = env.step(decode_action(encoded));
-    const bool last = r.terminated || r.truncated || t + 1 == demo.length;
+    const bool last = ((r.terminated || r.truncated) && !past_success) || t + 1 == demo.length;
     append_step(rec, encoded, r, last);
-    rec.success = r.success;
+    rec.success = past_success ? rec.success || r.success : r.success;
     if (last) break;
   }
   return rec;

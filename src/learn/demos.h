@@ -52,12 +52,22 @@ class StepCamera {
   virtual void capture(sim::Env& env, EpisodeRecord& rec) = 0;
 };
 
-// Runs one episode of `policy` from env.reset(seed) and records it.
+// How many control steps a teleoperator keeps recording after the task's success test first holds.
+// A real operator ends the recording once the motion is finished, not the instant a success test we
+// defined passes. For the grasp tasks the success instant is the end of the motion, so they stop
+// there (0). Close Drawer records its end: the push stops and the hand withdraws. Without those steps
+// every state in the data is "still pushing", the behaviour-cloned base never learns where the push
+// ends, and it cannot stop short (it pushed every drawer shut, 100%).
+int steps_after_success(const std::string& task);
+
+// Runs one episode of `policy` from env.reset(seed) and records it, up to steps_after_success() of the
+// env's task past the first success (then `success` means "succeeded at some step").
 // With `camera`, every step also gets camera images.
 EpisodeRecord record_episode(sim::Env& env, StepPolicy& policy, uint64_t seed, StepCamera* camera = nullptr);
 
 // Re-executes `demo.actions` open-loop from env.reset(demo.seed) (teleoperation replay): same actions,
-// this env's domain and observations. Runs the full recorded length (or until the env terminates).
+// this env's domain and observations. Runs the full recorded length, or until the env terminates for a
+// task that does not record past success.
 EpisodeRecord replay_episode(sim::Env& env, const EpisodeRecord& demo, StepCamera* camera = nullptr);
 
 // `demo` with camera images: re-executes it in `env`, which must be of the domain it was recorded in

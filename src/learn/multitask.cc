@@ -10,23 +10,23 @@
 
 #include "core/error.h"
 #include "learn/improve_provenance.h"
+#include "perception/pose_corruption.h"
 #include "sim/domain.h"
 #include "tasks/registry.h"
 
 namespace ocres::learn {
 
-policy::BcModelInfo multi_task_info(const std::vector<std::string>& tasks, const std::string& domain,
-                                    const perception::VlaLocalizationConfig& localization) {
+policy::BcModelInfo multi_task_info(const std::vector<std::string>& tasks, const std::string& domain) {
   if (tasks.empty()) throw InputError("a multi-task base needs at least one task");
   policy::BcModelInfo info;
   info.domain = domain;
-  info.localization = localization;
   for (const std::string& name : tasks) {
     if (std::count(tasks.begin(), tasks.end(), name) > 1) throw InputError("task '" + name + "' is listed twice");
     const auto task = tasks::make_task(name);  // throws InputError naming an unknown task
     info.tasks.push_back({name, static_cast<int>(task->info().object_names.size()), static_cast<int>(task->info().scalar_names.size()),
-                          task->info().horizon});
+                          task->info().horizon, perception::vla_localization_for_task(name)});
   }
+  info.localization = info.tasks[0].localization;  // a multi-task model takes its task's on select_task()
   return info;
 }
 
@@ -42,8 +42,11 @@ MultiTaskResult run_multi_task_improve(const MultiTaskImproveConfig& cfg, const 
     if (sim::load_domain(t.domain).name != domain) throw InputError("every task of a multi-task run must use one domain");
   // Fail in seconds on a bad file of the last task, not after hours of the first ones.
   for (const ImproveConfig& t : cfg.tasks) validate_improve_inputs(t);
-  const policy::BcModelInfo probe = policy::BcPolicy::load_for_task(cfg.tasks[0].base_path, cfg.tasks[0].task).info();
-  policy::BcModelInfo info = multi_task_info(names, domain, probe.localization);
+  policy::BcModelInfo info = multi_task_info(names, domain);
+  // Each task keeps the localisation error its per-task base was trained with: the multi-task base
+  // is compared with those.
+  for (size_t k = 0; k < cfg.tasks.size(); ++k)
+    info.tasks[k].localization = policy::BcPolicy::load_for_task(cfg.tasks[k].base_path, cfg.tasks[k].task).info().localization;
 
   MultiTaskResult result;
   for (const ImproveConfig& t : cfg.tasks) {
@@ -60,7 +63,6 @@ MultiTaskResult run_multi_task_improve(const MultiTaskImproveConfig& cfg, const 
   std::filesystem::create_directories(dir);
   BcTrainConfig tc = cfg.train;
   tc.seed = derive_seed(cfg.tasks[0].seed, kMultiTaskTag);
-  tc.localization = probe.localization;
   struct Arm {
     const char* name;  // row name
     bool corrected;

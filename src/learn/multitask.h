@@ -15,9 +15,9 @@
 namespace ocres::learn {
 
 // The model description of a multi-task base for `tasks` (one-hot in this order; sizes and horizons
-// from the task registry). Throws InputError for an unknown or repeated task or an empty list.
-policy::BcModelInfo multi_task_info(const std::vector<std::string>& tasks, const std::string& domain,
-                                    const perception::VlaLocalizationConfig& localization);
+// from the task registry; each task's localisation error perception::vla_localization_for_task).
+// Throws InputError for an unknown or repeated task or an empty list.
+policy::BcModelInfo multi_task_info(const std::vector<std::string>& tasks, const std::string& domain);
 
 // Training from scratch on every task's data: more steps than one task's base (4000), as the data is
 // several tasks' worth.

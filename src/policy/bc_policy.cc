@@ -73,6 +73,8 @@ void BcPolicy::select_task(const std::string& task) {
       info_.num_objects = t.num_objects;
       info_.num_scalars = t.num_scalars;
       info_.horizon = t.horizon;
+      info_.localization = t.localization;
+      localization_ = perception::VlaLocalization(t.localization);
       task_index_ = static_cast<int>(k);
       return;
     }
@@ -81,7 +83,7 @@ void BcPolicy::select_task(const std::string& task) {
 
 void BcPolicy::reset(Rng& rng) {
   rng_.reseed(rng.next_u64());
-  localization_.reset(rng_, info_.num_objects);
+  localization_.reset(rng_, info_.num_objects, info_.num_scalars);
 }
 
 void BcPolicy::predict_chunk(const Observation& obs, std::span<Action> chunk) {
@@ -91,10 +93,12 @@ void BcPolicy::predict_chunk(const Observation& obs, std::span<Action> chunk) {
     throw InputError("BC policy for task '" + info_.task + "' got an observation with another layout");
   std::array<Pose, kMaxObjects> seen;
   for (int i = 0; i < obs.num_objects; ++i) seen[i] = localization_.observe(i, obs.X_BO[i], rng_);
+  std::array<double, kMaxTaskScalars> seen_scalars{};
+  for (int j = 0; j < obs.num_scalars; ++j) seen_scalars[j] = localization_.observe_scalar(j, obs.scalars[j], rng_);
   float robot[kRobotDim];
   encode_robot(obs.robot, robot);
   build_bc_input(info_.input_layout(), robot, std::span<const Pose>(seen.data(), obs.num_objects),
-                 std::span<const double>(obs.scalars.data(), obs.num_scalars), static_cast<double>(obs.t) / info_.horizon,
+                 std::span<const double>(seen_scalars.data(), obs.num_scalars), static_cast<double>(obs.t) / info_.horizon,
                  task_index_, input_.data());
   in_.apply(input_.data());
   net_.forward_one(input_.data(), output_.data());
@@ -104,6 +108,23 @@ void BcPolicy::predict_chunk(const Observation& obs, std::span<Action> chunk) {
 
 namespace {
 io::Tensor vec_tensor(const std::vector<float>& v) { return {{static_cast<int64_t>(v.size())}, v}; }
+
+nlohmann::json localization_json(const perception::VlaLocalizationConfig& l) {
+  return {{"bias_position_std_m", l.bias_position_std_m}, {"bias_yaw_std_rad", l.bias_yaw_std_rad},
+          {"noise_position_std_m", l.noise_position_std_m}, {"noise_yaw_std_rad", l.noise_yaw_std_rad},
+          {"bias_scalar_std", l.bias_scalar_std},           {"noise_scalar_std", l.noise_scalar_std}};
+}
+
+perception::VlaLocalizationConfig localization_from_json(const nlohmann::json& l) {
+  perception::VlaLocalizationConfig c;
+  c.bias_position_std_m = l.at("bias_position_std_m").get<double>();
+  c.bias_yaw_std_rad = l.at("bias_yaw_std_rad").get<double>();
+  c.noise_position_std_m = l.at("noise_position_std_m").get<double>();
+  c.noise_yaw_std_rad = l.at("noise_yaw_std_rad").get<double>();
+  c.bias_scalar_std = l.value("bias_scalar_std", 0.0);  // absent in files written before the drawer's scalar error
+  c.noise_scalar_std = l.value("noise_scalar_std", 0.0);
+  return c;
+}
 }  // namespace
 
 void BcPolicy::save(const std::string& path) {
@@ -113,7 +134,6 @@ void BcPolicy::save(const std::string& path) {
   f.tensors["normalizer.input.inv_std"] = vec_tensor(in_.inv_std);
   f.tensors["normalizer.output.mean"] = vec_tensor(out_.mean);
   f.tensors["normalizer.output.inv_std"] = vec_tensor(out_.inv_std);
-  const auto& l = info_.localization;
   f.metadata["ocres.kind"] = "bc_base_policy";
   nlohmann::json j{{"task", info_.task},
                    {"domain", info_.domain},
@@ -123,11 +143,7 @@ void BcPolicy::save(const std::string& path) {
                    {"chunk", kBcChunk},
                    {"input_layout", "robot(10) objects(7n) scalars(m) progress(1)"},
                    {"output_layout", "16 x [dp(3) drotvec(3) gripper(1) pad(1)] relative to the TCP"},
-                   {"localization",
-                    {{"bias_position_std_m", l.bias_position_std_m},
-                     {"bias_yaw_std_rad", l.bias_yaw_std_rad},
-                     {"noise_position_std_m", l.noise_position_std_m},
-                     {"noise_yaw_std_rad", l.noise_yaw_std_rad}}}};
+                   {"localization", localization_json(info_.localization)}};
   if (info_.multi_task()) {
     // "task" = "multi" and slot counts in num_objects/num_scalars: a reader that predates multi-task
     // models refuses the file (wrong task, wrong sizes) instead of misreading it.
@@ -135,7 +151,11 @@ void BcPolicy::save(const std::string& path) {
     nlohmann::json tasks = nlohmann::json::array();
     int horizon = 0;
     for (const BcTaskSpec& t : info_.tasks) {
-      tasks.push_back({{"task", t.task}, {"num_objects", t.num_objects}, {"num_scalars", t.num_scalars}, {"horizon", t.horizon}});
+      tasks.push_back({{"task", t.task},
+                       {"num_objects", t.num_objects},
+                       {"num_scalars", t.num_scalars},
+                       {"horizon", t.horizon},
+                       {"localization", localization_json(t.localization)}});
       horizon = std::max(horizon, t.horizon);
     }
     j["task"] = "multi";
@@ -165,15 +185,12 @@ BcPolicy BcPolicy::load(const std::string& path) {
     info.num_objects = j.at("num_objects").get<int>();
     info.num_scalars = j.at("num_scalars").get<int>();
     info.horizon = j.at("horizon").get<int>();
-    const auto& l = j.at("localization");
-    info.localization.bias_position_std_m = l.at("bias_position_std_m").get<double>();
-    info.localization.bias_yaw_std_rad = l.at("bias_yaw_std_rad").get<double>();
-    info.localization.noise_position_std_m = l.at("noise_position_std_m").get<double>();
-    info.localization.noise_yaw_std_rad = l.at("noise_yaw_std_rad").get<double>();
+    info.localization = localization_from_json(j.at("localization"));
     if (j.contains("tasks")) {
       for (const auto& t : j.at("tasks")) {
         BcTaskSpec spec{t.at("task").get<std::string>(), t.at("num_objects").get<int>(), t.at("num_scalars").get<int>(),
-                        t.at("horizon").get<int>()};
+                        t.at("horizon").get<int>(),
+                        t.contains("localization") ? localization_from_json(t.at("localization")) : info.localization};
         if (spec.num_objects < 0 || spec.num_objects > kMaxObjects || spec.num_scalars < 0 || spec.num_scalars > kMaxTaskScalars ||
             spec.horizon <= 0)
           throw InputError("'" + path + "': task '" + spec.task + "' has out-of-range sizes in its metadata");

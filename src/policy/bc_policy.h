@@ -28,10 +28,12 @@ struct Normalizer {
   }
 };
 
-// One task a multi-task model serves: its observation sizes and time limit.
+// One task a multi-task model serves: its observation sizes, time limit and how imprecisely the VLA
+// stand-in localises that task's objects (perception::vla_localization_for_task).
 struct BcTaskSpec {
   std::string task;
   int num_objects = 1, num_scalars = 0, horizon = 300;
+  perception::VlaLocalizationConfig localization;
 };
 
 struct BcModelInfo {
@@ -41,7 +43,7 @@ struct BcModelInfo {
   std::string domain;       // domain of the observations it was trained on ("lab": real VLA; "sim": twin)
   // The (selected) task's observation sizes and horizon (progress = t / horizon).
   int num_objects = 1, num_scalars = 0, horizon = 300;
-  perception::VlaLocalizationConfig localization;
+  perception::VlaLocalizationConfig localization;  // the (selected) task's
   // Multi-task model: every task it serves, in one-hot order (bc_features.h). Empty: single-task.
   std::vector<BcTaskSpec> tasks;
   // Optional JSON describing where the weights come from (saved as metadata "ocres.provenance").

@@ -56,7 +56,7 @@ struct MultiTaskFixture : ::testing::Test {
     dir = new std::string(test::temp_dir("multitask"));
     lift = new std::vector<EpisodeRecord>(test::demos("lift", 1, 1));
     pick = new std::vector<EpisodeRecord>(test::demos("pick_place", 1, 2));
-    const policy::BcModelInfo info = multi_task_info({"lift", "pick_place"}, "lab", {});
+    const policy::BcModelInfo info = multi_task_info({"lift", "pick_place"}, "lab");
     policy::BcPolicy p = train_bc_multi_task({*lift, *pick}, info, test::tiny_training());
     p.save(*dir + "/multi.safetensors");
   }
@@ -163,11 +163,36 @@ TEST(SingleTaskBase, KeepsItsLayoutLoadsAndActsIdenticallyAndRefusesAnotherTask)
 }
 
 TEST(MultiTaskInfo, RefusesUnknownOrRepeatedTasks) {
-  EXPECT_THROW(multi_task_info({}, "lab", {}), InputError);
-  EXPECT_THROW(multi_task_info({"lift", "lift"}, "lab", {}), InputError);
-  EXPECT_THROW(multi_task_info({"lift", "juggle"}, "lab", {}), InputError);
-  const auto info = multi_task_info({"lift", "drawer", "stack"}, "lab", {});
+  EXPECT_THROW(multi_task_info({}, "lab"), InputError);
+  EXPECT_THROW(multi_task_info({"lift", "lift"}, "lab"), InputError);
+  EXPECT_THROW(multi_task_info({"lift", "juggle"}, "lab"), InputError);
+  const auto info = multi_task_info({"lift", "drawer", "stack"}, "lab");
   EXPECT_EQ(info.input_layout().num_tasks, 3);
+}
+
+// Each task of a multi-task base keeps its own VLA localisation error (the drawer's slide-position
+// error, the stack's smaller position bias), through save/load, and acting for a task uses it.
+TEST(MultiTaskInfo, KeepsEachTasksLocalizationThroughSaveAndLoad) {
+  const auto info = multi_task_info({"lift", "drawer", "stack"}, "lab");
+  EXPECT_EQ(info.tasks[0].localization.bias_scalar_std, 0.0);
+  EXPECT_GT(info.tasks[1].localization.bias_scalar_std, 0.0);
+  EXPECT_LT(info.tasks[2].localization.bias_position_std_m, info.tasks[0].localization.bias_position_std_m);
+  policy::MlpConfig mc;
+  mc.input_dim = info.input_layout().dim();
+  mc.hidden = {8};
+  mc.output_dim = policy::kBcOutputDim;
+  policy::Normalizer in{std::vector<float>(mc.input_dim, 0.f), std::vector<float>(mc.input_dim, 1.f)};
+  policy::Normalizer out{std::vector<float>(mc.output_dim, 0.f), std::vector<float>(mc.output_dim, 1.f)};
+  policy::BcPolicy p(policy::Mlp(mc, 1), in, out, info);
+  const std::string dir = test::temp_dir("multitask_loc");
+  p.save(dir + "/m.safetensors");
+  for (size_t k = 0; k < info.tasks.size(); ++k) {
+    const auto loaded = policy::BcPolicy::load_for_task(dir + "/m.safetensors", info.tasks[k].task);
+    EXPECT_EQ(loaded.info().localization.bias_position_std_m, info.tasks[k].localization.bias_position_std_m) << k;
+    EXPECT_EQ(loaded.info().localization.bias_scalar_std, info.tasks[k].localization.bias_scalar_std) << k;
+    EXPECT_EQ(loaded.info().localization.noise_scalar_std, info.tasks[k].localization.noise_scalar_std) << k;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

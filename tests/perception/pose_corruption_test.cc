@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 namespace ocres::perception {
@@ -89,6 +90,65 @@ TEST(VlaLocalization, BiasIsConstantPerEpisodeAndNoiseVariesPerStep) {
   EXPECT_NEAR(std::sqrt(var), 0.003, 0.0003);  // per-step noise
   EXPECT_GT(mean.head<2>().norm(), 0.0005);     // a bias, not zero-mean noise
   EXPECT_NEAR(mean.z(), 0.0, 1e-12);
+}
+
+TEST(VlaLocalization, ScalarBiasIsConstantPerEpisodeAndNeverBelowTheMinimum) {
+  VlaLocalizationConfig c;
+  c.bias_scalar_std = 0.012;
+  c.noise_scalar_std = 0.003;
+  VlaLocalization loc(c);
+  Rng rng(8);
+  // Over many episodes the per-episode bias has the configured spread; within one it is constant.
+  const int episodes = 4000;
+  double sum = 0, sum_sq = 0;
+  for (int e = 0; e < episodes; ++e) {
+    loc.reset(rng, 1, 1);
+    double within = 0;
+    const int steps = 50;
+    for (int t = 0; t < steps; ++t) within += (loc.observe_scalar(0, 0.10, rng) - 0.10) / steps;
+    sum += within;
+    sum_sq += within * within;
+    // A drawer is never seen more than closed.
+    EXPECT_GE(loc.observe_scalar(0, 0.0, rng), 0.0);
+  }
+  const double mean = sum / episodes, std = std::sqrt(sum_sq / episodes - mean * mean);
+  EXPECT_NEAR(mean, 0.0, 0.001);
+  EXPECT_NEAR(std, std::hypot(0.012, 0.003 / std::sqrt(50.0)), 0.001);
+}
+
+TEST(VlaLocalization, ScalarErrorOffDrawsNothingSoObjectPosesKeepTheirStream) {
+  // Tasks without a scalar error (every task but Close Drawer) must see the same object errors
+  // whether or not the caller passes its scalars.
+  VlaLocalization with, without;
+  Rng a(9), b(9);
+  with.reset(a, 2, 1);
+  without.reset(b, 2);
+  const Pose X{Vec3(0.5, 0.0, 0.02), Quat::Identity()};
+  EXPECT_DOUBLE_EQ(with.observe_scalar(0, 0.05, a), 0.05);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(with.observe(i, X, a).p, without.observe(i, X, b).p);
+  EXPECT_EQ(a.next_u64(), b.next_u64());
+}
+
+TEST(VlaLocalization, PerTaskModelsDifferOnlyWhereDocumented) {
+  const VlaLocalizationConfig d;
+  const VlaLocalizationConfig lift = vla_localization_for_task("lift");
+  EXPECT_EQ(lift.bias_position_std_m, d.bias_position_std_m);
+  EXPECT_EQ(lift.bias_scalar_std, 0.0);
+  for (const char* t : {"pick_place", "cup", "unknown"}) {
+    const VlaLocalizationConfig c = vla_localization_for_task(t);
+    EXPECT_EQ(c.bias_position_std_m, d.bias_position_std_m) << t;
+    EXPECT_EQ(c.bias_yaw_std_rad, d.bias_yaw_std_rad) << t;
+    EXPECT_EQ(c.bias_scalar_std, 0.0) << t;
+  }
+  // Stack: a smaller position bias, the rest as elsewhere.
+  const VlaLocalizationConfig stack = vla_localization_for_task("stack");
+  EXPECT_LT(stack.bias_position_std_m, d.bias_position_std_m);
+  EXPECT_EQ(stack.bias_yaw_std_rad, d.bias_yaw_std_rad);
+  EXPECT_EQ(stack.noise_position_std_m, d.noise_position_std_m);
+  // Close Drawer: the slide position is localised too, as imprecisely as a position.
+  const VlaLocalizationConfig drawer = vla_localization_for_task("drawer");
+  EXPECT_EQ(drawer.bias_position_std_m, d.bias_position_std_m);
+  EXPECT_EQ(drawer.bias_scalar_std, d.bias_position_std_m);
 }
 
 }  // namespace
