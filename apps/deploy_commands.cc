@@ -105,8 +105,16 @@ void register_deploy_commands(CLI::App& app) {
     cmd->add_option("--port", c->robot_port, "robot bridge port (REP); 0: any free port")->default_val(0)->check(CLI::Range(0, 65535));
     cmd->add_option("--pose-port", c->pose_port, "pose stream port (PUB); 0: any free port")->default_val(0)->check(CLI::Range(0, 65535));
     cmd->add_option("--poses", c->poses, "estimator | truth | none | auto (estimator model in lab, truth elsewhere)")->default_val("auto");
+    cmd->add_option("--images", c->image_size_px,
+                    "render the cameras headless at this square size (px) for get_state requests that ask for images; 0: off")
+        ->default_val(0)
+        ->check(CLI::Range(0, deploy::kMaxCameraSide_px));
+    auto cameras = std::make_shared<std::string>("front,wrist");
+    cmd->add_option("--cameras", *cameras, "comma-separated scene cameras sent with --images (front, side, wrist)")
+        ->default_val("front,wrist");
     cmd->add_flag("--exit-on-stdin-eof", *exit_on_eof, "exit when stdin closes (for a parent process that may die)");
-    cmd->callback([c, exit_on_eof] {
+    cmd->callback([c, exit_on_eof, cameras] {
+      c->cameras = split_list(*cameras);
       tasks::make_task(c->task);
       std::signal(SIGINT, on_signal);
       std::signal(SIGTERM, on_signal);
@@ -202,8 +210,16 @@ void register_deploy_commands(CLI::App& app) {
         if (residual->task != o->task)
           throw InputError("'" + o->residual + "' is a residual for task '" + residual->task + "', not '" + o->task + "'");
       }
-      deploy::AsyncChunkSource base(*source);
-      deploy::ZmqRobotClient robot({o->robot, o->robot_timeout_ms, 30000});
+      // A base policy that looks at cameras (a remote VLA with `images:`) gets the frames the bridge
+      // attaches to get_state replies; the robot client asks for them only then.
+      deploy::FrameStore frames(source->camera_names());
+      deploy::ZmqRobotConfig robot_config{o->robot, o->robot_timeout_ms, 30000};
+      if (!frames.names().empty()) {
+        robot_config.images = true;
+        robot_config.max_reply_bytes = 16 << 20;  // e.g. 8 cameras of 640x480 RGB
+      }
+      deploy::AsyncChunkSource base(*source, &frames);
+      deploy::ZmqRobotClient robot(robot_config, &frames);
       deploy::ZmqPoseSource poses({o->poses, objects, {}});
       StderrObserver observer;
       deploy::DeployLoop loop(dc, residual ? &*residual : nullptr, static_cast<int>(objects.size()), robot, poses, base, &observer);

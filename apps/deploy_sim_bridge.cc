@@ -2,7 +2,10 @@
 
 #include <zmq.h>
 
+#include <mujoco/mujoco.h>
+
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +15,9 @@
 #include "perception/estimator_model.h"
 #include "sim/domain.h"
 #include "tasks/registry.h"
+#ifdef OCRES_HAVE_RENDER  // defined by ocres_render (src/eval/render.cmake), an optional part of the build
+#include "eval/render.h"
+#endif
 
 namespace ocres::apps {
 
@@ -45,6 +51,48 @@ struct Context {
   ~Context() { zmq_ctx_term(c); }
 };
 
+// The bridge's cameras: one headless renderer, one frame buffer per camera (their views go into the
+// state message, so they must live until it is encoded).
+class BridgeCameras {
+ public:
+  BridgeCameras(const sim::Env& env, int size_px, std::vector<std::string> names) : names_(std::move(names)), size_px_(size_px) {
+    if (names_.empty() || static_cast<int>(names_.size()) > deploy::kMaxBridgeImages)
+      throw InputError("sim-bridge: --cameras needs 1.." + std::to_string(deploy::kMaxBridgeImages) + " names");
+    for (const std::string& name : names_)
+      if (mj_name2id(env.model(), mjOBJ_CAMERA, name.c_str()) < 0)
+        throw InputError("sim-bridge: the scene has no camera '" + name + "' (cameras: front, side, wrist)");
+#ifdef OCRES_HAVE_RENDER
+    renderer_ = std::make_unique<eval::Renderer>(env.model(), size_px, size_px);
+#else
+    throw InputError("sim-bridge: --images needs the headless renderer, which this build leaves out (src/eval/render.cmake)");
+#endif
+    frames_.resize(names_.size());
+  }
+  // Renders every camera from `env`'s current state; the views stay valid until the next render().
+  std::span<const deploy::BridgeImage> render(sim::Env& env) {
+#ifdef OCRES_HAVE_RENDER
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const std::vector<unsigned char>& rgb = renderer_->render(env.mutable_data(), names_[i]);
+      frames_[i].assign(rgb.begin(), rgb.end());
+      views_[i] = deploy::BridgeImage{names_[i], size_px_, size_px_, frames_[i]};
+    }
+#else
+    (void)env;
+#endif
+    return std::span<const deploy::BridgeImage>(views_.data(), names_.size());
+  }
+  size_t bytes() const { return names_.size() * static_cast<size_t>(size_px_) * static_cast<size_t>(size_px_) * 3; }
+
+ private:
+  std::vector<std::string> names_;
+  int size_px_;
+#ifdef OCRES_HAVE_RENDER
+  std::unique_ptr<eval::Renderer> renderer_;
+#endif
+  std::vector<std::vector<uint8_t>> frames_;
+  std::array<deploy::BridgeImage, deploy::kMaxBridgeImages> views_{};
+};
+
 }  // namespace
 
 void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, int)>& ready, const std::atomic<bool>& stop) {
@@ -57,6 +105,9 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
   const std::vector<std::string> names = env->task_info().object_names;
   const int n = static_cast<int>(names.size());
   const double period_s = env->config().controller.control_period_s;
+
+  std::unique_ptr<BridgeCameras> cameras;
+  if (cfg.image_size_px > 0) cameras = std::make_unique<BridgeCameras>(*env, cfg.image_size_px, cfg.cameras);
 
   Context ctx;
   Socket rep(ctx.c, ZMQ_REP, cfg.host, cfg.robot_port);
@@ -72,7 +123,8 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
   uint64_t seq = 0;
   sim::StepResult last{};
   std::vector<uint8_t> in(64 * 1024);
-  std::array<uint8_t, 4096> out{}, msg{};
+  std::array<uint8_t, 4096> msg{};
+  std::vector<uint8_t> out(4096 + (cameras ? cameras->bytes() + 1024 : 0));
 
   auto now_s = [&] { return offset_s + env->observation().t * period_s; };
   auto publish_poses = [&] {
@@ -101,7 +153,7 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
       zmq_send(pub.s, msg.data(), len, ZMQ_DONTWAIT);
     }
   };
-  auto state = [&] {
+  auto state = [&](bool with_images) {
     const Observation& o = env->observation();
     deploy::BridgeState s;
     s.seq = ++seq;
@@ -120,6 +172,7 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
       s.scene.num_scalars = o.num_scalars;
       s.scene.scalars = o.scalars;
     }
+    if (with_images && cameras) return deploy::encode_state(s, out, cameras->render(*env));
     return deploy::encode_state(s, out);
   };
 
@@ -148,12 +201,12 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
           done = stopped = false;
           last = sim::StepResult{};
           publish_poses();
-          len = state();
+          len = state(false);
           break;
-        case deploy::BridgeRequestType::kGetState: len = state(); break;
+        case deploy::BridgeRequestType::kGetState: len = state(req.images); break;
         case deploy::BridgeRequestType::kStop:
           stopped = true;  // the simulated robot holds still: no more steps until the next reset
-          len = state();
+          len = state(false);
           break;
         case deploy::BridgeRequestType::kCommand:
           if (!started) len = deploy::encode_error("no episode: send a reset first", out);
@@ -164,7 +217,7 @@ void run_sim_bridge(const SimBridgeConfig& cfg, const std::function<void(int, in
               done = last.terminated || last.truncated;
               publish_poses();
             }
-            len = state();
+            len = state(false);
           }
           break;
       }

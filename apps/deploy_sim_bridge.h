@@ -9,9 +9,13 @@
 // time (monotonic across episodes). Episode j reset with seed s is env.reset(s), and the pose-estimator
 // model draws from Rng(s, 104) exactly as learn::ResidualEnv does in `lab`, so a deployed episode can
 // be compared with the in-process evaluation of the same seed.
+//
+// Images are rendered from the current simulation state when a get_state asks for them, so a frame
+// shows exactly the state it is sent with (lockstep: nothing moves between rendering and the reply).
 #include <atomic>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace ocres::apps {
 
@@ -23,6 +27,11 @@ struct SimBridgeConfig {
   int pose_port = 0;               // PUB socket; 0: any free port (printed)
   std::string poses = "auto";      // estimator (the lab estimator model) | truth | none | auto (estimator in lab)
   bool scene_truth = true;         // send ground-truth object poses in the state (for the BC stand-in)
+  // > 0: render `cameras` headless (EGL) as image_size_px square RGB frames and attach them to the
+  // state of every get_state that asks for images ("images": true). 0: never (the request is answered
+  // without images, and a base policy that needs them reports the missing camera).
+  int image_size_px = 0;
+  std::vector<std::string> cameras = {"front", "wrist"};  // scene cameras (src/sim/scene.cc)
 };
 
 // Serves until `stop` becomes true. Calls `ready(robot_port, pose_port)` once both sockets are bound.

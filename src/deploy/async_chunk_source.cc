@@ -2,14 +2,26 @@
 
 #include <algorithm>
 
+#include "core/error.h"
+
 namespace ocres::deploy {
 
-AsyncChunkSource::AsyncChunkSource(ChunkSource& source)
+AsyncChunkSource::AsyncChunkSource(ChunkSource& source, const CameraSource* cameras)
     : source_(source),
+      cameras_(cameras),
       chunk_size_(source.chunk_size()),
       worker_chunk_(chunk_size_),
       result_chunk_(chunk_size_) {
   OCRES_CHECK(chunk_size_ > 0, "a base policy must produce at least one action per chunk");
+  for (const std::string& name : source.camera_names()) {
+    const int index = cameras_ ? cameras_->find(name) : -1;
+    if (index < 0)
+      throw InputError("the base policy looks at camera '" + name + "', which " +
+                       (cameras_ ? "the camera source does not provide" : "nothing provides (no camera source)"));
+    camera_index_.push_back(index);
+  }
+  request_frames_.resize(camera_index_.size());
+  worker_frames_.resize(camera_index_.size());
   worker_ = std::thread([this] { run(); });
 }
 
@@ -29,11 +41,13 @@ void AsyncChunkSource::run() {
     if (stop_) return;
     has_request_ = false;
     const Observation obs = request_obs_;
+    request_frames_.swap(worker_frames_);  // O(1); request() only writes request_frames_ when idle
     lock.unlock();
     const char* error = "";
     LinkStatus status;
     try {
-      status = source_.predict(obs, worker_chunk_, error);
+      status = camera_index_.empty() ? source_.predict(obs, worker_chunk_, error)
+                                     : source_.predict_with_frames(obs, worker_frames_, worker_chunk_, error);
     } catch (const std::exception&) {
       // A local policy that throws is treated like a failing server: the loop stops safely.
       status = LinkStatus::kPeerError;
@@ -62,6 +76,9 @@ bool AsyncChunkSource::request(const Observation& obs) {
     std::lock_guard lock(mutex_);
     if (in_flight_) return false;
     request_obs_ = obs;
+    // The frames of the state `obs` was built from (see the header); an absent one stays marked absent
+    // and the source reports it.
+    for (size_t i = 0; i < camera_index_.size(); ++i) cameras_->latest(camera_index_[i], request_frames_[i]);
     has_request_ = true;
     in_flight_ = true;
     has_result_ = false;

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/error.h"
+#include "deploy/camera_source.h"
+
 namespace ocres::deploy {
 
 namespace {
@@ -49,6 +52,43 @@ bool read_finite(MsgReader& r, double& v) {
   return true;
 }
 
+// "images": {camera: {"height", "width", "data"}}; every size is checked before a view is kept, so an
+// accepted image always has exactly height * width * 3 bytes.
+bool read_images(MsgReader& r, BridgeImages& out) {
+  uint32_t n;
+  if (!r.read_map_header(n)) return false;
+  if (n > static_cast<uint32_t>(kMaxBridgeImages)) return r.fail("too many images");
+  out.count = 0;
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    BridgeImage im;
+    if (!r.read_str(im.camera)) return false;
+    if (im.camera.empty()) return r.fail("empty camera name");
+    for (int j = 0; j < out.count; ++j)
+      if (out.items[j].camera == im.camera) return r.fail("duplicate camera name");
+    uint32_t m;
+    if (!r.read_map_header(m)) return false;
+    uint64_t h = 0, w = 0;
+    bool has_h = false, has_w = false, has_data = false;
+    for (uint32_t k = 0; k < m && r.ok(); ++k) {
+      std::string_view field;
+      if (!r.read_str(field)) return false;
+      if (field == "height") has_h = r.read_uint(h);
+      else if (field == "width") has_w = r.read_uint(w);
+      else if (field == "data") has_data = r.read_bin(im.rgb);
+      else r.skip();
+    }
+    if (!r.ok()) return false;
+    if (!(has_h && has_w && has_data)) return r.fail("an image needs height, width and data");
+    if (h < 1 || w < 1 || h > static_cast<uint64_t>(kMaxCameraSide_px) || w > static_cast<uint64_t>(kMaxCameraSide_px))
+      return r.fail("image height or width outside 1..4096");
+    if (im.rgb.size() != h * w * 3) return r.fail("image data is not height x width x 3 bytes");
+    im.height_px = static_cast<int>(h);
+    im.width_px = static_cast<int>(w);
+    out.items[static_cast<size_t>(out.count++)] = im;
+  }
+  return r.ok();
+}
+
 bool finish(MsgReader& r, DecodeError& err, std::string_view key) {
   if (r.ok() && !r.at_end()) r.fail("trailing bytes after the message");
   if (r.ok()) return true;
@@ -63,7 +103,10 @@ bool finish(MsgReader& r, DecodeError& err, std::string_view key) {
 size_t encode_request(const BridgeRequest& q, std::span<uint8_t> out) {
   MsgWriter w(out);
   switch (q.type) {
-    case BridgeRequestType::kGetState: w.map(1).str("type").str("get_state"); break;
+    case BridgeRequestType::kGetState:
+      w.map(q.images ? 2 : 1).str("type").str("get_state");
+      if (q.images) w.str("images").boolean(true);
+      break;
     case BridgeRequestType::kReset:
       w.map(3).str("type").str("reset").str("episode").u64(q.episode).str("seed").u64(q.seed);
       break;
@@ -79,11 +122,12 @@ size_t encode_request(const BridgeRequest& q, std::span<uint8_t> out) {
   return w.ok() ? w.size() : 0;
 }
 
-size_t encode_state(const BridgeState& s, std::span<uint8_t> out) {
+size_t encode_state(const BridgeState& s, std::span<uint8_t> out, std::span<const BridgeImage> images) {
+  OCRES_CHECK(images.size() <= static_cast<size_t>(kMaxBridgeImages), "encode_state: too many images");
   MsgWriter w(out);
   const bool fb = s.episode.present;
   const bool scene = s.scene.num_objects >= 0;
-  w.map(9 + (fb ? 5 : 0) + (scene ? 2 : 0) + (s.pose_stamp_s >= 0 ? 1 : 0));
+  w.map(9 + (fb ? 5 : 0) + (scene ? 2 : 0) + (s.pose_stamp_s >= 0 ? 1 : 0) + (images.empty() ? 0 : 1));
   w.str("type").str("state").str("seq").u64(s.seq).str("stamp_s").f64(s.stamp_s);
   w.str("q_rad").numbers(std::span<const double>(s.robot.q.data(), 7));
   w.str("dq_rad_s").numbers(std::span<const double>(s.robot.dq.data(), 7));
@@ -105,6 +149,15 @@ size_t encode_state(const BridgeState& s, std::span<uint8_t> out) {
     w.str("scene_scalars").numbers(std::span<const double>(s.scene.scalars.data(), s.scene.num_scalars));
   }
   if (s.pose_stamp_s >= 0) w.str("pose_stamp_s").f64(s.pose_stamp_s);
+  if (!images.empty()) {
+    w.str("images").map(static_cast<uint32_t>(images.size()));
+    for (const BridgeImage& im : images) {
+      OCRES_CHECK(im.rgb.size() == static_cast<size_t>(im.height_px) * static_cast<size_t>(im.width_px) * 3,
+                  "encode_state: image data is not height x width x 3 bytes");
+      w.str(im.camera).map(3).str("height").u64(static_cast<uint64_t>(im.height_px));
+      w.str("width").u64(static_cast<uint64_t>(im.width_px)).str("data").bin(im.rgb);
+    }
+  }
   return w.ok() ? w.size() : 0;
 }
 
@@ -127,6 +180,7 @@ bool decode_request(std::span<const uint8_t> in, BridgeRequest& out, DecodeError
       else if (key == "episode") r.read_uint(out.episode);
       else if (key == "seed") r.read_uint(out.seed);
       else if (key == "seq") r.read_uint(out.seq);
+      else if (key == "images") r.read_bool(out.images);
       else if (key == "p_BT_m") has_p = read_vec3(r, out.target.p_BT);
       else if (key == "q_BT_wxyz") has_q = read_quat(r, out.target.q_BT);
       else if (key == "gripper_width_m") has_g = read_finite(r, out.target.gripper_width_m);
@@ -161,6 +215,7 @@ bool decode_reply(std::span<const uint8_t> in, BridgeReply& out, DecodeError& er
   s.scene.num_objects = -1;
   s.pose_stamp_s = -1;
   s.scene.num_scalars = 0;
+  out.images.count = 0;
   uint32_t n = 0;
   std::string_view key = "<message>", type;
   // Required fields of a state, one bit each.
@@ -213,6 +268,8 @@ bool decode_reply(std::span<const uint8_t> in, BridgeReply& out, DecodeError& er
           }
           s.scene.num_objects = static_cast<int>(m);
         }
+      } else if (key == "images") {
+        if (!read_images(r, out.images)) out.images.count = 0;
       } else if (key == "pose_stamp_s") {
         read_finite(r, s.pose_stamp_s);
       } else if (key == "scene_scalars") {
@@ -238,7 +295,11 @@ bool decode_reply(std::span<const uint8_t> in, BridgeReply& out, DecodeError& er
       r.fail("missing required field");
     }
   }
-  return finish(r, err, key);
+  if (!finish(r, err, key)) {
+    out.images.count = 0;  // no view into a rejected message survives
+    return false;
+  }
+  return true;
 }
 
 }  // namespace ocres::deploy

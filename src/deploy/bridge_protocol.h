@@ -3,7 +3,7 @@
 // msgpack map per message. The deployment runtime is the REQ side; a bridge (a real robot's driver
 // process, or `ocres sim-bridge`) is the REP side and answers every request with a state (or an error).
 //
-//   request  {"type": "get_state"}
+//   request  {"type": "get_state", optional: "images": bool}
 //            {"type": "reset", "episode": uint, "seed": uint}
 //            {"type": "command", "seq": uint, "p_BT_m": [3], "q_BT_wxyz": [4], "gripper_width_m": float}
 //            {"type": "stop", "reason": str}
@@ -11,11 +11,19 @@
 //             "p_BT_m": [3], "q_BT_wxyz": [4], "gripper_width_m": float, "finger_m": [2],
 //             optional: "episode_t": uint, "reward": float, "success": bool, "terminated": bool,
 //                       "truncated": bool, "scene_X_BO": [[7] per object], "scene_scalars": [..],
-//                       "pose_stamp_s": float}
+//                       "pose_stamp_s": float,
+//                       "images": {camera: {"height": uint, "width": uint, "data": bin}}}
 //            {"type": "error", "message": str}
 //
 // Decoders fill fixed-size structs and never allocate; unknown keys are skipped (newer peers may add
 // fields), a missing required key or a wrong type is an error naming the key.
+//
+// Images (optional, for a remote VLA base policy; deploy/camera_source.h): a `get_state` with
+// "images": true asks the bridge to attach its cameras' latest frames, each uint8 RGB row-major
+// height x width x 3 (numpy (H, W, 3) C order), "data" exactly height * width * 3 bytes, 1..4096 px per
+// side, at most kMaxBridgeImages cameras. A bridge without cameras omits the key. The decoder keeps
+// views into the message (BridgeReply::images), never copies: the robot client copies them once into
+// its FrameStore.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -28,10 +36,26 @@ namespace ocres::deploy {
 
 enum class BridgeRequestType { kGetState, kReset, kCommand, kStop };
 
+inline constexpr int kMaxBridgeImages = 8;
+
+// A camera image in a state message: views into the bytes being encoded or decoded (valid while they
+// are).
+struct BridgeImage {
+  std::string_view camera;
+  int height_px = 0, width_px = 0;
+  std::span<const uint8_t> rgb;  // height_px * width_px * 3 bytes, row-major RGB
+};
+
+struct BridgeImages {
+  int count = 0;
+  std::array<BridgeImage, kMaxBridgeImages> items;
+};
+
 struct BridgeRequest {
   BridgeRequestType type = BridgeRequestType::kGetState;
   uint64_t episode = 0, seed = 0;  // reset
   uint64_t seq = 0;                // command
+  bool images = false;             // get_state: attach camera images to the reply
   Action target;                   // command: absolute TCP target, base frame
   std::array<char, 64> reason{};   // stop: NUL-terminated, truncated
 };
@@ -69,11 +93,13 @@ struct BridgeReply {
   bool is_error = false;
   std::array<char, 256> error{};  // NUL-terminated, truncated
   BridgeState state;
+  BridgeImages images;  // views into the decoded input (count 0: none sent)
 };
 
 // Each returns the encoded size, or 0 if the buffer is too small.
 size_t encode_request(const BridgeRequest& r, std::span<uint8_t> out);
-size_t encode_state(const BridgeState& s, std::span<uint8_t> out);
+// `images` (at most kMaxBridgeImages, each rgb exactly height * width * 3 bytes) go under "images".
+size_t encode_state(const BridgeState& s, std::span<uint8_t> out, std::span<const BridgeImage> images = {});
 size_t encode_error(std::string_view message, std::span<uint8_t> out);
 
 // Return false on malformed input; `error` (a static string) and `key` (points into the input or a

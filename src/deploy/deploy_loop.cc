@@ -162,8 +162,13 @@ bool DeployLoop::base_action(Action& out) {
       out = last_command_;
       return true;
     }
-    // Waiting: a failed call returns at once; do not hammer a failing server.
-    if (p == AsyncChunkSource::Poll::kFailed) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Waiting: a failed call returns at once; do not hammer a failing server. If the deadline passes
+    // meanwhile, stop with this failure's reason (e.g. the missing camera) rather than posting a retry
+    // that could only end as "no chunk in time".
+    if (p == AsyncChunkSource::Poll::kFailed) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (Clock::now() >= deadline) return stop(SafetyKind::kBaseTimeout, error, config_.base_timeout_s);
+    }
   }
 }
 

@@ -4,8 +4,12 @@
 // status, never an exception (core/error.h); the loop decides to hold, zero the pose or stop.
 #include <span>
 
+#include <string>
+#include <vector>
+
 #include "core/policy_interface.h"
 #include "deploy/bridge_protocol.h"
+#include "deploy/camera_source.h"
 #include "perception/estimator_model.h"
 
 namespace ocres::deploy {
@@ -53,6 +57,15 @@ class ChunkSource {
   virtual void reset(Rng& rng) = 0;
   // Fills chunk[0, chunk_size()); on failure `error` (static or owned by the source) says why.
   virtual LinkStatus predict(const Observation& obs, std::span<Action> chunk, const char*& error) = 0;
+  // The cameras this source looks at (e.g. a VLA's exterior and wrist views); empty for a blind one.
+  virtual std::vector<std::string> camera_names() const { return {}; }
+  // predict() with `frames[i]` the frame of camera_names()[i] captured with the state `obs` holds (an
+  // absent frame: the camera delivered none). Sources that see override this; blind ones ignore frames.
+  virtual LinkStatus predict_with_frames(const Observation& obs, std::span<const CameraFrame> frames, std::span<Action> chunk,
+                                         const char*& error) {
+    (void)frames;
+    return predict(obs, chunk, error);
+  }
 };
 
 // Any in-process BasePolicy (the built-in BC stand-in, a replay) as a ChunkSource.

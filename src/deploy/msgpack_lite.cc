@@ -68,6 +68,20 @@ bool MsgReader::read_str(std::string_view& s) {
   return true;
 }
 
+bool MsgReader::read_bin(std::span<const uint8_t>& bytes) {
+  uint8_t c;
+  if (!byte(c)) return false;
+  uint64_t len = 0;
+  if (c == 0xc4) { if (!be(1, len)) return false; }
+  else if (c == 0xc5) { if (!be(2, len)) return false; }
+  else if (c == 0xc6) { if (!be(4, len)) return false; }
+  else return fail("expected bytes (msgpack bin)");
+  if (!need(len)) return false;
+  bytes = b_.subspan(pos_, len);
+  pos_ += len;
+  return true;
+}
+
 bool MsgReader::read_number(double& v) {
   uint8_t c;
   if (!byte(c)) return false;
@@ -242,6 +256,20 @@ MsgWriter& MsgWriter::boolean(bool v) {
 
 MsgWriter& MsgWriter::nil() {
   put(0xc0);
+  return *this;
+}
+
+MsgWriter& MsgWriter::bin(std::span<const uint8_t> bytes) {
+  const size_t n = bytes.size();
+  if (n <= 0xff) { put(0xc4); put_be(n, 1); }
+  else if (n <= 0xffff) { put(0xc5); put_be(n, 2); }
+  else { put(0xc6); put_be(n, 4); }
+  if (!ok_ || b_.size() - pos_ < n) {
+    ok_ = false;
+    return *this;
+  }
+  if (n > 0) std::memcpy(b_.data() + pos_, bytes.data(), n);
+  pos_ += n;
   return *this;
 }
 

@@ -21,6 +21,8 @@ class MsgReader {
   bool read_array_header(uint32_t& n);
   // A msgpack str (bin is not accepted for text); the view points into the input.
   bool read_str(std::string_view& s);
+  // A msgpack bin (raw bytes; images); the span points into the input.
+  bool read_bin(std::span<const uint8_t>& bytes);
   // Any int, uint, float32 or float64 as a double.
   bool read_number(double& v);
   // A non-negative integer.
@@ -65,6 +67,7 @@ class MsgWriter {
   MsgWriter& boolean(bool v);
   MsgWriter& nil();
   MsgWriter& numbers(std::span<const double> v);
+  MsgWriter& bin(std::span<const uint8_t> bytes);
 
   bool ok() const { return ok_; }
   size_t size() const { return pos_; }

@@ -79,6 +79,30 @@ RemoteBaseConfig parse_remote_base(YamlFields f) {
     }
     c.state.push_back(entry);
   }
+  std::vector<YAML::Node> images;
+  f.get("images", images);
+  for (size_t i = 0; i < images.size(); ++i) {
+    YamlFields e(images[i], f.context() + ": images[" + std::to_string(i) + "]");
+    RemoteBaseConfig::ImageEntry entry;
+    entry.batch_dim = c.kind == "gr00t";  // GR00T: video.<cam> (1, H, W, 3); openpi: (H, W, 3)
+    e.get("key", entry.key);
+    e.get("camera", entry.camera);
+    e.get("batch_dim", entry.batch_dim);
+    std::vector<int> size;
+    e.get("size", size);
+    e.finish();
+    if (entry.key.empty()) throw InputError(e.context() + ": needs a 'key'");
+    if (entry.camera.empty()) throw InputError(e.context() + ": needs a 'camera'");
+    if (!size.empty()) {
+      if (size.size() != 2 || size[0] < 1 || size[1] < 1 || size[0] > kMaxCameraSide_px || size[1] > kMaxCameraSide_px)
+        throw InputError(e.context() + ": size must be [height, width] in 1.." + std::to_string(kMaxCameraSide_px) + " px");
+      entry.height_px = size[0];
+      entry.width_px = size[1];
+    }
+    for (const auto& other : c.images)
+      if (other.key == entry.key) throw InputError(e.context() + ": key '" + entry.key + "' is sent twice");
+    c.images.push_back(entry);
+  }
   YamlFields a = f.child("action");
   c.position = parse_part(a.child("position"), "", 0);
   c.quaternion = parse_part(a.child("quaternion"), c.position.key, c.position.column + 3);
@@ -86,6 +110,13 @@ RemoteBaseConfig parse_remote_base(YamlFields f) {
   a.finish();
   f.finish();
   return c;
+}
+
+std::vector<std::string> RemoteBaseConfig::cameras() const {
+  std::vector<std::string> names;
+  for (const ImageEntry& e : images)
+    if (std::find(names.begin(), names.end(), e.camera) == names.end()) names.push_back(e.camera);
+  return names;
 }
 
 RemoteBaseConfig load_remote_base(const std::string& path) { return parse_remote_base(YamlFields(load_yaml_file(path), path)); }
@@ -96,6 +127,9 @@ struct RemoteChunkSource::Clients {
 };
 
 RemoteChunkSource::RemoteChunkSource(RemoteBaseConfig config) : config_(std::move(config)), clients_(std::make_unique<Clients>()) {
+  const std::vector<std::string> cameras = config_.cameras();
+  for (const auto& e : config_.images)
+    image_camera_.push_back(static_cast<int>(std::find(cameras.begin(), cameras.end(), e.camera) - cameras.begin()));
   const std::chrono::milliseconds timeout(config_.timeout_ms);
   if (config_.kind == "openpi") {
     wire::OpenpiClientConfig c;
@@ -182,8 +216,37 @@ bool RemoteChunkSource::parse(const wire::Map& reply, std::span<Action> chunk) {
   return true;
 }
 
+bool RemoteChunkSource::add_images(std::span<const CameraFrame> frames, wire::Map& m) {
+  for (size_t i = 0; i < config_.images.size(); ++i) {
+    const RemoteBaseConfig::ImageEntry& e = config_.images[i];
+    const size_t cam = static_cast<size_t>(image_camera_[i]);
+    if (cam >= frames.size() || !frames[cam].present()) {
+      error_ = "camera '" + e.camera + "' (for '" + e.key + "') has delivered no frame";
+      return false;
+    }
+    const CameraFrame* f = &frames[cam];
+    if (e.height_px > 0 && (e.height_px != f->height_px || e.width_px != f->width_px)) {
+      resize_nearest(*f, e.height_px, e.width_px, resized_);
+      f = &resized_;
+    }
+    std::vector<int64_t> shape = {f->height_px, f->width_px, 3};
+    if (e.batch_dim) shape.insert(shape.begin(), 1);
+    m.set(e.key, wire::NdArray::from_values<uint8_t>(std::move(shape), f->rgb));
+  }
+  return true;
+}
+
 LinkStatus RemoteChunkSource::predict(const Observation& obs, std::span<Action> chunk, const char*& error) {
-  const wire::Map req = request(obs);
+  return predict_with_frames(obs, {}, chunk, error);
+}
+
+LinkStatus RemoteChunkSource::predict_with_frames(const Observation& obs, std::span<const CameraFrame> frames,
+                                                  std::span<Action> chunk, const char*& error) {
+  wire::Map req = request(obs);
+  if (!add_images(frames, req)) {
+    error = error_.c_str();
+    return LinkStatus::kUnavailable;
+  }
   const wire::RemoteResult r = clients_->openpi ? clients_->openpi->infer(req) : clients_->gr00t->get_action(req);
   if (!r.ok()) {
     error_ = std::string(wire::to_string(r.status)) + ": " + r.error;

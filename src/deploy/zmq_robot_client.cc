@@ -25,10 +25,14 @@ void ZmqRobotConfig::validate() const {
     throw InputError("robot endpoint '" + endpoint + "' must start with tcp:// or ipc://");
   if (timeout_ms < 1) throw InputError("robot timeout_ms = " + std::to_string(timeout_ms) + " must be >= 1");
   if (reset_timeout_ms < 1) throw InputError("robot reset_timeout_ms = " + std::to_string(reset_timeout_ms) + " must be >= 1");
+  if (max_reply_bytes < 1024 || max_reply_bytes > (1 << 30))
+    throw InputError("robot max_reply_bytes = " + std::to_string(max_reply_bytes) + " is outside 1024..2^30");
 }
 
-ZmqRobotClient::ZmqRobotClient(ZmqRobotConfig config) : config_(std::move(config)), recv_buf_(64 * 1024) {
+ZmqRobotClient::ZmqRobotClient(ZmqRobotConfig config, FrameStore* frames)
+    : config_(std::move(config)), frames_(frames) {
   config_.validate();
+  recv_buf_.resize(static_cast<size_t>(config_.max_reply_bytes));
   context_ = zmq_ctx_new();
   OCRES_CHECK(context_ != nullptr, "zmq_ctx_new failed");
   open_socket();
@@ -87,6 +91,11 @@ LinkStatus ZmqRobotClient::call(const BridgeRequest& request, BridgeState& out, 
     return LinkStatus::kPeerError;
   }
   out = reply_.state;
+  if (frames_)
+    for (int i = 0; i < reply_.images.count; ++i) {
+      const BridgeImage& im = reply_.images.items[static_cast<size_t>(i)];
+      frames_->publish(im.camera, im.height_px, im.width_px, im.rgb, reply_.state.stamp_s);  // cameras not asked for: ignored
+    }
   return LinkStatus::kOk;
 }
 
@@ -95,12 +104,14 @@ LinkStatus ZmqRobotClient::start_episode(uint64_t episode, uint64_t seed, Bridge
   r.type = BridgeRequestType::kReset;
   r.episode = episode;
   r.seed = seed;
+  if (frames_) frames_->clear();  // a frame of the last episode's scene must never answer for this one
   return call(r, out, config_.reset_timeout_ms);
 }
 
 LinkStatus ZmqRobotClient::read_state(BridgeState& out) {
   BridgeRequest r;
   r.type = BridgeRequestType::kGetState;
+  r.images = config_.images;
   return call(r, out, config_.timeout_ms);
 }
 

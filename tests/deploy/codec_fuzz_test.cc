@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "core/rng.h"
 #include "deploy/bridge_protocol.h"
 #include "deploy/pose_protocol.h"
+#include "image_pattern.h"
 
 #ifndef OCRES_DEPLOY_FUZZ_INPUTS
 #define OCRES_DEPLOY_FUZZ_INPUTS 100000
@@ -64,6 +67,121 @@ TEST(BridgeProtocol, StateRoundTripsExactly) {
   EXPECT_EQ(r.state.scene.scalars[0], 0.07);
 }
 
+// Two small cameras with the shared test pattern (tests/io/peers/image_checks.py).
+struct SampleImages {
+  std::vector<uint8_t> front = testing::image_pattern(4 * 5 * 3, 1), wrist = testing::image_pattern(3 * 2 * 3, 2);
+  std::vector<BridgeImage> views() const { return {{"front", 4, 5, front}, {"wrist", 3, 2, wrist}}; }
+};
+
+TEST(BridgeProtocol, ImagesRoundTripExactly) {
+  const SampleImages images;
+  std::vector<uint8_t> buf(4096);
+  const size_t n = encode_state(sample_state(), buf, images.views());
+  ASSERT_GT(n, 0u);
+  BridgeReply r;
+  DecodeError err;
+  ASSERT_TRUE(decode_reply(std::span<const uint8_t>(buf.data(), n), r, err)) << err.what << " " << err.key;
+  ASSERT_EQ(r.images.count, 2);
+  const std::vector<BridgeImage> sent = images.views();
+  for (int i = 0; i < 2; ++i) {
+    const BridgeImage& want = sent[static_cast<size_t>(i)];
+    const BridgeImage& got = r.images.items[static_cast<size_t>(i)];
+    EXPECT_EQ(got.camera, want.camera);
+    EXPECT_EQ(got.height_px, want.height_px);
+    EXPECT_EQ(got.width_px, want.width_px);
+    EXPECT_TRUE(std::equal(got.rgb.begin(), got.rgb.end(), want.rgb.begin(), want.rgb.end())) << want.camera;
+  }
+  EXPECT_EQ(r.state.seq, sample_state().seq);  // the rest of the state is unaffected
+  // Without images the key is absent and nothing is reported.
+  const size_t m = encode_state(sample_state(), buf);
+  ASSERT_TRUE(decode_reply(std::span<const uint8_t>(buf.data(), m), r, err));
+  EXPECT_EQ(r.images.count, 0);
+  // A buffer too small for the images is reported, not overrun.
+  std::vector<uint8_t> small(400);
+  EXPECT_EQ(encode_state(sample_state(), small, images.views()), 0u);
+}
+
+// The sample state with one more key, "images", written by `write_images` (for malformed entries the
+// encoder would never produce).
+std::vector<uint8_t> state_with_image(const std::function<void(MsgWriter&)>& write_images) {
+  std::vector<uint8_t> buf(8192);
+  const size_t n = encode_state(sample_state(), buf);
+  MsgReader reader(std::span<const uint8_t>(buf.data(), n));
+  uint32_t entries = 0;
+  EXPECT_TRUE(reader.read_map_header(entries));
+  const size_t header = entries < 16 ? 1 : 3;  // fixmap or map16
+  std::vector<uint8_t> out(n + 64 * 1024);
+  MsgWriter head(out);
+  head.map(entries + 1);
+  const size_t body = n - header;
+  std::memcpy(out.data() + head.size(), buf.data() + header, body);
+  MsgWriter tail(std::span<uint8_t>(out).subspan(head.size() + body));
+  tail.str("images");
+  write_images(tail);
+  EXPECT_TRUE(tail.ok());
+  out.resize(head.size() + body + tail.size());
+  return out;
+}
+
+TEST(BridgeProtocol, MalformedImagesAreRefusedNamingTheKey) {
+  const std::vector<uint8_t> rgb = testing::image_pattern(2 * 2 * 3, 1), big(5000 * 3, 0);
+  struct Case {
+    const char* name;
+    std::function<void(MsgWriter&)> write;
+    const char* what;
+  };
+  auto image = [](std::string_view cam, uint64_t h, uint64_t w, std::span<const uint8_t> data) {
+    return [=](MsgWriter& m) { m.str(cam).map(3).str("height").u64(h).str("width").u64(w).str("data").bin(data); };
+  };
+  const std::vector<uint8_t> short_rgb(rgb.begin(), rgb.end() - 1);
+  const Case cases[] = {
+      {"one byte short", [&](MsgWriter& w) { w.map(1); image("front", 2, 2, short_rgb)(w); }, "image data is not height x width x 3 bytes"},
+      {"one byte long", [&](MsgWriter& w) { w.map(1); image("front", 1, 1, std::span<const uint8_t>(rgb.data(), 4))(w); },
+       "image data is not height x width x 3 bytes"},
+      {"zero height", [&](MsgWriter& w) { w.map(1); image("front", 0, 2, std::span<const uint8_t>())(w); }, "image height or width outside 1..4096"},
+      {"huge width", [&](MsgWriter& w) { w.map(1); image("front", 1, 5000, big)(w); }, "image height or width outside 1..4096"},
+      {"overflowing product", [&](MsgWriter& w) { w.map(1); image("front", 1ull << 33, 1ull << 33, rgb)(w); },
+       "image height or width outside 1..4096"},
+      {"missing data", [&](MsgWriter& w) { w.map(1).str("front").map(2).str("height").u64(2).str("width").u64(2); },
+       "an image needs height, width and data"},
+      {"data as a string", [&](MsgWriter& w) { w.map(1).str("front").map(3).str("height").u64(1).str("width").u64(1).str("data").str("abc"); },
+       "expected bytes (msgpack bin)"},
+      {"negative height", [&](MsgWriter& w) { w.map(1).str("front").map(3).str("height").i64(-2).str("width").u64(2).str("data").bin(rgb); },
+       "expected a non-negative integer"},
+      {"duplicate camera", [&](MsgWriter& w) { w.map(2); image("front", 2, 2, rgb)(w); image("front", 2, 2, rgb)(w); }, "duplicate camera name"},
+      {"empty camera name", [&](MsgWriter& w) { w.map(1); image("", 2, 2, rgb)(w); }, "empty camera name"},
+      {"too many cameras",
+       [&](MsgWriter& w) {
+         w.map(kMaxBridgeImages + 1);
+         const char* names[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+         for (const char* n : names) image(n, 2, 2, rgb)(w);
+       },
+       "too many images"},
+      {"not a map", [&](MsgWriter& w) { w.array(1).u64(3); }, "expected a map"},
+  };
+  for (const Case& c : cases) {
+    const std::vector<uint8_t> msg = state_with_image(c.write);
+    BridgeReply r;
+    DecodeError err;
+    EXPECT_FALSE(decode_reply(msg, r, err)) << c.name;
+    EXPECT_STREQ(err.what, c.what) << c.name;
+    EXPECT_EQ(err.key, "images") << c.name;
+    EXPECT_EQ(r.images.count, 0) << c.name;
+  }
+  // A bin header promising more bytes than the message holds: truncated, not read past the end.
+  std::vector<uint8_t> msg = state_with_image([&](MsgWriter& w) { w.map(1); image("front", 2, 2, rgb)(w); });
+  msg.resize(msg.size() - 5);
+  BridgeReply r;
+  DecodeError err;
+  EXPECT_FALSE(decode_reply(msg, r, err));
+  EXPECT_STREQ(err.what, "truncated message");
+  // The well-formed image through the same path is accepted.
+  msg = state_with_image([&](MsgWriter& w) { w.map(1); image("front", 2, 2, rgb)(w); });
+  ASSERT_TRUE(decode_reply(msg, r, err)) << err.what;
+  ASSERT_EQ(r.images.count, 1);
+  EXPECT_EQ(r.images.items[0].rgb.size(), 12u);
+}
+
 TEST(BridgeProtocol, RequestsRoundTrip) {
   std::vector<uint8_t> buf(1024);
   BridgeRequest q;
@@ -87,6 +205,16 @@ TEST(BridgeProtocol, RequestsRoundTrip) {
   EXPECT_EQ(d.type, BridgeRequestType::kReset);
   EXPECT_EQ(d.seed, q.seed);
   EXPECT_EQ(d.episode, 3u);
+  // get_state asks for images only when told to.
+  q = BridgeRequest{};
+  n = encode_request(q, buf);
+  ASSERT_TRUE(decode_request(std::span<const uint8_t>(buf.data(), n), d, err));
+  EXPECT_FALSE(d.images);
+  q.images = true;
+  n = encode_request(q, buf);
+  ASSERT_TRUE(decode_request(std::span<const uint8_t>(buf.data(), n), d, err));
+  EXPECT_EQ(d.type, BridgeRequestType::kGetState);
+  EXPECT_TRUE(d.images);
 }
 
 TEST(BridgeProtocol, ErrorsNameTheBadKey) {
@@ -208,6 +336,9 @@ TEST(DeployDecoders, SurviveRandomAndMutatedInputs) {
   std::vector<std::vector<uint8_t>> replies, requests, poses;
   BridgeState s = sample_state();
   replies.emplace_back(buf.begin(), buf.begin() + static_cast<long>(encode_state(s, buf)));
+  // With images: mutations hit their headers, sizes and bytes.
+  const SampleImages images;
+  replies.emplace_back(buf.begin(), buf.begin() + static_cast<long>(encode_state(s, buf, images.views())));
   s.scene.num_objects = -1;
   s.episode.present = false;
   replies.emplace_back(buf.begin(), buf.begin() + static_cast<long>(encode_state(s, buf)));
@@ -216,6 +347,7 @@ TEST(DeployDecoders, SurviveRandomAndMutatedInputs) {
     BridgeRequest q;
     q.type = type;
     q.seed = 99;
+    q.images = type == BridgeRequestType::kGetState;
     std::strcpy(q.reason.data(), "divergence");
     requests.emplace_back(buf.begin(), buf.begin() + static_cast<long>(encode_request(q, buf)));
   }
@@ -227,7 +359,16 @@ TEST(DeployDecoders, SurviveRandomAndMutatedInputs) {
   fuzz(replies, [](const std::vector<uint8_t>& b) {
     BridgeReply r;
     DecodeError e;
-    return decode_reply(b, r, e);
+    const bool ok = decode_reply(b, r, e);
+    // Whatever image is accepted lies inside the input and has exactly height x width x 3 bytes.
+    if (ok)
+      for (int i = 0; i < r.images.count; ++i) {
+        const BridgeImage& im = r.images.items[static_cast<size_t>(i)];
+        EXPECT_EQ(im.rgb.size(), static_cast<size_t>(im.height_px) * static_cast<size_t>(im.width_px) * 3);
+        EXPECT_GE(im.rgb.data(), b.data());
+        EXPECT_LE(im.rgb.data() + im.rgb.size(), b.data() + b.size());
+      }
+    return ok;
   }, 1);
   fuzz(requests, [](const std::vector<uint8_t>& b) {
     BridgeRequest r;

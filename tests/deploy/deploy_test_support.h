@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +28,17 @@ inline std::string source_dir() {
   return OCRES_TEST_SOURCE_DIR;
 }
 inline std::string peer(const std::string& script) { return source_dir() + "/tests/deploy/peers/" + script; }
+
+// Runs a shell command; returns its stdout and sets `status` to its exit code (128: killed / not run).
+inline std::string run_command(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  const int raw = p ? pclose(p) : -1;
+  *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
+  return out;
+}
 
 class Child {
  public:

@@ -30,15 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-  const int raw = p ? pclose(p) : -1;
-  *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128;
-  return out;
-}
+std::string run(const std::string& cmd, int* status) { return deploy::testing::run_command(cmd, status); }
 
 void write_residual(const std::string& path, bool zero_last, uint64_t seed, const std::string& task = "lift",
                     int num_scalars = 0) {

@@ -1,11 +1,17 @@
 // Remote base policies as chunk sources: the YAML mapping from our robot state to the server's keys and
 // from the reply's columns to absolute TCP targets, against the openpi and GR00T stand-in servers of
-// tests/io/peers (real processes, loopback), including the GR00T API token.
+// tests/io/peers (real processes, loopback), including the GR00T API token and camera images (the peers
+// check dtype, shape and bytes).
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 #include "core/config.h"
 #include "deploy/remote_chunk_source.h"
 #include "deploy_test_support.h"
+#include "image_pattern.h"
 
 namespace ocres::deploy {
 namespace {
@@ -43,6 +49,21 @@ TEST(RemoteBase, ConfigErrorsNameTheBadValue) {
   expect_input_error("kind: gr00t\naction: {position: {key: a}}\nprot: 5\n", "prot");
   expect_input_error("kind: gr00t\nport: 99999\naction: {position: {key: a}}\n", "port");
   expect_input_error("kind: gr00t\n", "key");
+  expect_input_error("kind: gr00t\naction: {position: {key: a}}\nimages: [{key: video.front}]\n", "camera");
+  expect_input_error("kind: gr00t\naction: {position: {key: a}}\nimages: [{key: v, camera: c, size: [224]}]\n", "size");
+  expect_input_error("kind: gr00t\naction: {position: {key: a}}\nimages: [{key: v, camera: c, size: [0, 5]}]\n", "size");
+  expect_input_error("kind: gr00t\naction: {position: {key: a}}\nimages: [{key: v, camera: c}, {key: v, camera: d}]\n", "'v'");
+  expect_input_error("kind: gr00t\naction: {position: {key: a}}\nimages: [{key: v, camera: c, colour: rgb}]\n", "colour");
+}
+
+// A frame holding the shared test pattern (tests/io/peers/image_checks.py).
+CameraFrame pattern_frame(int height_px, int width_px, int seed) {
+  CameraFrame f;
+  f.height_px = height_px;
+  f.width_px = width_px;
+  f.stamp_s = 1.0;
+  f.rgb = testing::image_pattern(static_cast<size_t>(height_px) * width_px * 3, seed);
+  return f;
 }
 
 const char* kGr00tYaml = R"(
@@ -86,10 +107,9 @@ TEST(RemoteBase, Gr00tChunkWithApiToken) {
   EXPECT_NE(std::string(error).find("Unauthorized"), std::string::npos) << error;
 }
 
-TEST(RemoteBase, OpenpiChunkMappedByColumns) {
-  Child server = io_peer("openpi_server.py", {"--horizon", "10"});
-  RemoteChunkSource source(parse("kind: openpi\nport: " + std::to_string(server.port()) + R"(
-prompt_key: prompt
+// The openpi stand-in's state keys (its policy reads them) and where our target is in its `actions`.
+std::string openpi_yaml(int port) {
+  return "kind: openpi\nport: " + std::to_string(port) + "\n" + R"(prompt_key: prompt
 prompt: lift the block
 state:
   - {key: observation/joint_position, fields: [tcp_position, tcp_quaternion], batch_dim: false}
@@ -98,7 +118,12 @@ action:
   position: {key: actions, column: 0}
   quaternion: {key: actions, column: 3}
   gripper: {key: actions, column: 7, scale: -0.08, offset: 0.08}
-)"));
+)";
+}
+
+TEST(RemoteBase, OpenpiChunkMappedByColumns) {
+  Child server = io_peer("openpi_server.py", {"--horizon", "10"});
+  RemoteChunkSource source(parse(openpi_yaml(server.port())));
   std::vector<Action> chunk(16);
   const char* error = "";
   ASSERT_EQ(source.predict(robot_at(Vec3(0.5, 0.0, 0.3)), chunk, error), LinkStatus::kOk) << error;
@@ -107,6 +132,66 @@ action:
     EXPECT_NEAR((chunk[t].p_BT - Vec3(0.5, 0.0, 0.3) - Vec3::Constant(0.01 * (row + 1))).norm(), 0, 1e-6) << t;
     EXPECT_NEAR(chunk[t].gripper_width_m, 0.05, 1e-6);  // closed fraction 0.375 mapped back to a width
   }
+}
+
+// GR00T: video.<cam> as uint8 (1, H, W, 3); the peer checks dtype |u1, shape and every byte.
+TEST(RemoteBase, Gr00tSendsCameraFramesAsBatchedUint8Video) {
+  Child server = io_peer("gr00t_server.py", {"--api-token", "s3cret", "--expect-image", "video.front=1,6,8,3:1", "--expect-image",
+                                             "video.wrist=1,4,4,3:2"});
+  RemoteChunkSource source(parse(with_port(kGr00tYaml, server.port()) + R"(
+images:
+  - {key: video.front, camera: front}
+  - {key: video.wrist, camera: wrist}
+)"));
+  ASSERT_EQ(source.camera_names(), (std::vector<std::string>{"front", "wrist"}));
+  std::vector<Action> chunk(16);
+  const char* error = "";
+  std::vector<CameraFrame> frames = {pattern_frame(6, 8, 1), pattern_frame(4, 4, 2)};
+  ASSERT_EQ(source.predict_with_frames(robot_at(Vec3(0.4, 0.1, 0.2)), frames, chunk, error), LinkStatus::kOk) << error;
+  EXPECT_NEAR((chunk[0].p_BT - Vec3(0.41, 0.11, 0.21)).norm(), 0, 1e-6);
+  // The peer really compares bytes: another pattern is refused, naming the key.
+  frames[1] = pattern_frame(4, 4, 3);
+  EXPECT_EQ(source.predict_with_frames(robot_at(Vec3(0.4, 0.1, 0.2)), frames, chunk, error), LinkStatus::kPeerError);
+  EXPECT_NE(std::string(error).find("video.wrist"), std::string::npos) << error;
+}
+
+// openpi DROID: two 224x224x3 uint8 images without a batch dimension, plus a third resampled from 448
+// to 112 (nearest neighbour: the peer checks shape and dtype). Prints the round-trip time.
+TEST(RemoteBase, OpenpiSendsDroidImages) {
+  Child server = io_peer("openpi_server.py", {"--horizon", "10", "--expect-image", "observation/exterior_image_1_left=224,224,3:1",
+                                              "--expect-image", "observation/wrist_image_left=224,224,3:2", "--expect-image",
+                                              "observation/small=112,112,3"});
+  RemoteChunkSource source(parse(openpi_yaml(server.port()) + R"(
+images:
+  - {key: observation/exterior_image_1_left, camera: front}
+  - {key: observation/wrist_image_left, camera: wrist}
+  - {key: observation/small, camera: side, size: [112, 112]}
+)"));
+  const Observation obs = robot_at(Vec3(0.5, 0.0, 0.3));
+  std::vector<CameraFrame> frames = {pattern_frame(224, 224, 1), pattern_frame(224, 224, 2), pattern_frame(448, 448, 5)};
+  std::vector<Action> chunk(16);
+  const char* error = "";
+  std::vector<double> ms;
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(source.predict_with_frames(obs, frames, chunk, error), LinkStatus::kOk) << error;
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("openpi chunk request with 2 x 224x224 + 1 x 112x112 images over loopback: median %.2f ms, best %.2f ms\n",
+              ms[ms.size() / 2], ms[0]);
+}
+
+TEST(RemoteBase, ACameraWithoutAFrameFailsTheRequestNamingIt) {
+  // No server is needed: the request fails before it is sent.
+  RemoteChunkSource source(parse(with_port(kGr00tYaml, 1) + "images: [{key: video.wrist, camera: wrist}]\n"));
+  std::vector<Action> chunk(16);
+  const char* error = "";
+  std::vector<CameraFrame> frames(1);  // absent
+  EXPECT_EQ(source.predict_with_frames(robot_at(Vec3(0.4, 0.1, 0.2)), frames, chunk, error), LinkStatus::kUnavailable);
+  EXPECT_NE(std::string(error).find("camera 'wrist'"), std::string::npos) << error;
+  EXPECT_EQ(source.predict(robot_at(Vec3(0.4, 0.1, 0.2)), chunk, error), LinkStatus::kUnavailable);
+  EXPECT_NE(std::string(error).find("no frame"), std::string::npos) << error;
 }
 
 TEST(RemoteBase, DeadServerIsAStatusNotAnException) {

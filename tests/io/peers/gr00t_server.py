@@ -10,7 +10,8 @@ Policy (deterministic, so tests can check values), with observation keys
 "state.single_arm" (1, 7), "state.gripper" (1, 1):
     action.single_arm[t, j] = state.single_arm[0, j] + 0.01 * (t + 1)     shape (16, 7)
     action.gripper[t, 0]    = state.gripper[0, 0]                         shape (16, 1)
-The reply also echoes the request's data back ("echo").
+The reply also echoes the request's data back ("echo"). --hold answers step 0 (the chunk holds the
+state: a safe policy for end-to-end runs). Images: --expect-image, --image-log (image_checks.py).
 
 Prints the chosen port on the first line of stdout, then serves on 127.0.0.1 until killed (or "kill").
 Needs Debian's python3-zmq, python3-msgpack and python3-numpy.
@@ -26,6 +27,8 @@ import time
 import msgpack
 import numpy as np
 import zmq
+
+from image_checks import check_images, parse_expectations
 
 HORIZON = 16
 
@@ -52,12 +55,12 @@ def unpackb(data):
     return msgpack.unpackb(data, object_hook=decode_hook, raw=False)
 
 
-def get_action(data, dtype):
+def get_action(data, dtype, step=0.01):
     state = np.asarray(data["state.single_arm"], dtype=np.float64).reshape(-1)
     gripper = np.asarray(data["state.gripper"], dtype=np.float64).reshape(-1)
     arm = np.zeros((HORIZON, 7))
     for t in range(HORIZON):
-        arm[t] = state[:7] + 0.01 * (t + 1)
+        arm[t] = state[:7] + step * (t + 1)
     return {"action.single_arm": arm.astype(dtype),
             "action.gripper": np.full((HORIZON, 1), gripper[0]).astype(dtype),
             "echo": data}
@@ -83,7 +86,11 @@ def main():
     parser.add_argument("--watch-stdin", action="store_true",
                         help="exit when stdin closes (tests keep it open; a crashed test leaves no server)")
     parser.add_argument("--die-after", type=int, default=0, help="exit after this many replies (0: never)")
+    parser.add_argument("--hold", action="store_true", help="answer the state itself (no 0.01 steps)")
+    parser.add_argument("--expect-image", action="append", help="KEY=SHAPE[:SEED] (image_checks.py)")
+    parser.add_argument("--image-log", default="", help="append one line per checked image here")
     args = parser.parse_args()
+    images = parse_expectations(args.expect_image)
     if args.watch_stdin:
         threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
 
@@ -134,7 +141,8 @@ def main():
                         npy = buffer.getvalue()[:-4]  # truncated data
                         reply = packb({"action.single_arm": {"__ndarray_class__": True, "as_npy": npy}})
                     else:
-                        reply = packb(get_action(request["data"], args.actions_dtype))
+                        check_images(request["data"], images, args.image_log)
+                        reply = packb(get_action(request["data"], args.actions_dtype, 0.0 if args.hold else 0.01))
                 else:
                     raise ValueError(f"Unknown endpoint: {endpoint}")
         except Exception as error:  # what GR00T's server does on any exception

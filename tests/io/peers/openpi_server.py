@@ -28,6 +28,8 @@ import numpy as np
 import websockets
 import websockets.server
 
+from image_checks import check_images, parse_expectations
+
 
 def pack_default(obj):
     if isinstance(obj, np.ndarray):
@@ -94,6 +96,7 @@ class Server:
                 if isinstance(message, str):
                     raise ValueError("expected a binary frame")
                 obs = unpackb(message)
+                check_images(obs, self.args.images, self.args.image_log)
                 if mode == "malformed-bytes":
                     reply = b"\xc1 this is not msgpack"
                 elif mode == "not-map":
@@ -149,7 +152,10 @@ async def main():
                         help="exit when stdin closes (tests keep it open; a crashed test leaves no server)")
     parser.add_argument("--die-after", type=int, default=0, help="exit after this many replies (0: never)")
     parser.add_argument("--metadata", default="empty", choices=["empty", "some"])
+    parser.add_argument("--expect-image", action="append", help="KEY=SHAPE[:SEED] (image_checks.py)")
+    parser.add_argument("--image-log", default="", help="append one line per checked image here")
     args = parser.parse_args()
+    args.images = parse_expectations(args.expect_image)
     if args.watch_stdin:
         threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     args.metadata_map = {} if args.metadata == "empty" else {"policy": "stand-in", "action_horizon": args.horizon}
