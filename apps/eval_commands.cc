@@ -251,6 +251,7 @@ void register_eval_commands(CLI::App& app) {
       const eval::Summary s = eval::summarize(learn::evaluate_residual(ec));
       eval::EvalRow row{j.task, j.condition, j.domain, j.seed, s.episodes, s.successes, s.mean_length, eval::kNoValue};
       if (s.successes > 0) row.mean_success_length = s.mean_success_length;
+      for (int k = 0; k < eval::kNumOutcomes; ++k) row.outcomes[k] = s.outcomes[k];
       rows.push_back(row);
       std::fprintf(stderr, "[%zu/%zu] %-4s %-10s %-10s %-6s %4d/%-4d (%3.0f%%) mean success length %s  %.1f s\n", i + 1, jobs.size(),
                    j.domain.c_str(), j.task.c_str(), j.condition.c_str(), j.seed >= 0 ? ("seed" + std::to_string(j.seed)).c_str() : "",
@@ -279,7 +280,9 @@ void register_eval_commands(CLI::App& app) {
       written.push_back(write("table_" + d + ".md", table));
       written.push_back(write("success_" + d + ".svg", eval::svg::bar_chart_svg(eval::success_chart(rows, d, ctx))));
       written.push_back(write("success_length_" + d + ".svg", eval::svg::bar_chart_svg(eval::success_length_chart(rows, d, ctx))));
-      std::fprintf(stderr, "\n%s", table.c_str());
+      const std::string failures = eval::format_failure_table_markdown(rows, d, ctx);
+      written.push_back(write("failures_" + d + ".md", failures));
+      std::fprintf(stderr, "\n%s\n%s", table.c_str(), failures.c_str());
     }
     written.push_back(write("results.csv", eval::format_results_csv(rows)));
     const std::string curves_svg = eval::training_curves_svg(curves, rows, ctx);

@@ -5,13 +5,11 @@
 // timeout.
 #include <string>
 
+#include "eval/outcome.h"
 #include "sim/env.h"
 
 namespace ocres::eval {
 
-enum class Outcome { kSuccess, kNeverReached, kMissedGrasp, kDropped, kStoppedShort, kMisaligned, kFailedTerminal };
-const char* outcome_name(Outcome o);
-inline constexpr int kNumOutcomes = 7;
 
 // Accumulates one episode's signals; call observe() after every step, classify() at the end.
 class FailureClassifier {

@@ -309,25 +309,71 @@ std::string format_table_markdown(const std::vector<EvalRow>& rows, const std::s
   return o.str();
 }
 
+namespace {
+
+const std::string kCsvHeaderBase =
+    "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length";
+
+std::string csv_header() {
+  std::string h = kCsvHeaderBase;
+  for (int k = 1; k < kNumOutcomes; ++k) h += std::string(",") + outcome_name(static_cast<Outcome>(k));
+  return h;
+}
+
+bool outcomes_known(const EvalRow& r) { return r.outcomes[0] >= 0; }
+
+}  // namespace
+
+std::string format_failure_table_markdown(const std::vector<EvalRow>& rows, const std::string& domain, const ReportContext& ctx) {
+  std::ostringstream o;
+  o << "# Failure modes on `" << domain << "`\n\n";
+  o << "| Task | Condition | Episodes | success |";
+  for (int k = 1; k < kNumOutcomes; ++k) o << " " << outcome_name(static_cast<Outcome>(k)) << " |";
+  o << "\n|---|---|---|---|";
+  for (int k = 1; k < kNumOutcomes; ++k) o << "---|";
+  o << "\n";
+  for (const auto& t : ctx.tasks)
+    for (const auto& c : ctx.conditions) {
+      std::array<int, kNumOutcomes> n{};
+      int episodes = 0;
+      for (const EvalRow* r : select_rows(rows, t, c, domain)) {
+        if (!outcomes_known(*r)) continue;
+        episodes += r->episodes;
+        for (int k = 0; k < kNumOutcomes; ++k) n[k] += r->outcomes[k];
+      }
+      if (episodes == 0) continue;
+      o << "| " << task_title(t, ctx) << " | " << condition_title(c) << " | " << episodes << " |";
+      for (int k = 0; k < kNumOutcomes; ++k) o << " " << n[k] << " (" << pct(static_cast<double>(n[k]) / episodes) << ") |";
+      o << "\n";
+    }
+  o << "\nEvery episode has exactly one outcome (src/eval/failure_modes.h): never_reached — the hand never came near "
+       "the object; missed_grasp_hovering — it came near but never held it; dropped — it held it and lost it; "
+       "stopped_short — progress stalled before the goal; misaligned — at the goal but outside the tolerance; "
+       "knocked_off — a failure that ends the episode early.\n";
+  return o.str();
+}
+
 std::string format_results_csv(const std::vector<EvalRow>& rows) {
   std::ostringstream o;
-  o << "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length\n";
+  o << csv_header() << "\n";
   for (const auto& r : rows) {
     const Interval ci = wilson_interval(r.successes, r.episodes);
     o << r.task << "," << r.condition << "," << r.domain << "," << (r.seed >= 0 ? std::to_string(r.seed) : "") << "," << r.episodes
       << "," << r.successes << "," << fmt("%.6g", r.success_rate()) << "," << fmt("%.6g", ci.low) << "," << fmt("%.6g", ci.high)
       << "," << fmt("%.6g", r.mean_length) << ","
-      << (std::isfinite(r.mean_success_length) ? fmt("%.6g", r.mean_success_length) : "") << "\n";
+      << (std::isfinite(r.mean_success_length) ? fmt("%.6g", r.mean_success_length) : "");
+    for (int k = 1; k < kNumOutcomes; ++k) o << "," << (outcomes_known(r) ? std::to_string(r.outcomes[k]) : "");
+    o << "\n";
   }
   return o.str();
 }
 
 std::vector<EvalRow> parse_results_csv(const std::string& text) {
-  static const std::string kHeader =
-      "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length";
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line != kHeader) throw InputError("results CSV: the header is not '" + kHeader + "'");
+  if (!std::getline(in, line) || (line != csv_header() && line != kCsvHeaderBase))
+    throw InputError("results CSV: the header is not '" + csv_header() + "'");
+  const size_t num_fields = line == kCsvHeaderBase ? 11 : 11 + kNumOutcomes - 1;
   std::vector<EvalRow> rows;
   for (int n = 2; std::getline(in, line); ++n) {
     std::vector<std::string> f;
@@ -335,7 +381,7 @@ std::vector<EvalRow> parse_results_csv(const std::string& text) {
     for (std::string cell; std::getline(ls, cell, ',');) f.push_back(cell);
     if (!line.empty() && line.back() == ',') f.push_back("");
     auto bad = [&](const std::string& why) { return InputError("results CSV line " + std::to_string(n) + ": " + why + ": '" + line + "'"); };
-    if (f.size() != 11) throw bad("expected 11 fields");
+    if (f.size() != num_fields) throw bad("expected " + std::to_string(num_fields) + " fields");
     EvalRow r;
     r.task = f[0], r.condition = f[1], r.domain = f[2];
     try {
@@ -355,6 +401,13 @@ std::vector<EvalRow> parse_results_csv(const std::string& text) {
       r.successes = whole(f[5]);
       r.mean_length = real(f[9]);
       r.mean_success_length = f[10].empty() ? kNoValue : real(f[10]);
+      r.outcomes.fill(-1);
+      if (num_fields > 11 && !f[11].empty()) {
+        int failures = 0;
+        for (int k = 1; k < kNumOutcomes; ++k) failures += r.outcomes[k] = whole(f[10 + k]);
+        r.outcomes[0] = whole(f[5]);
+        if (r.outcomes[0] + failures != whole(f[4])) throw std::invalid_argument("outcome counts");
+      }
     } catch (const std::exception&) {
       throw bad("not a number where one is expected");
     }

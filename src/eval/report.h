@@ -10,12 +10,14 @@
 //  * 95% interval: Wilson score interval on the pooled episodes (it treats the pooled episodes as one
 //    binomial sample, so it does not include the seed-to-seed variance: the mean ± std over seeds shows that);
 //  * mean ± std over training seeds: sample standard deviation (n - 1), of each seed's success rate.
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "eval/outcome.h"
 #include "eval/svg_plot.h"
 
 namespace ocres::eval {
@@ -59,6 +61,7 @@ RunsIndex discover_runs(const std::string& runs_dir);
 // ---------------------------------------------------------------------------------------------------
 // Rows and statistics.
 
+static_assert(kNumOutcomes == 7, "EvalRow::outcomes lists one -1 per outcome");
 inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 struct EvalRow {
@@ -67,6 +70,9 @@ struct EvalRow {
   int episodes = 0, successes = 0;
   double mean_length = 0;                  // control steps, all episodes
   double mean_success_length = kNoValue;   // control steps, successful episodes only; NaN if none
+  // Episodes per eval::Outcome (index 0: successes). All -1 when unknown (not filled in, or a CSV
+  // written before the counts were recorded).
+  std::array<int, kNumOutcomes> outcomes = {-1, -1, -1, -1, -1, -1, -1};
   double success_rate() const { return episodes > 0 ? static_cast<double>(successes) / episodes : 0.0; }
 };
 
@@ -113,11 +119,15 @@ std::string format_cell(const CellStats& cell, bool residual);
 // has both `sim` and `lab`, sim→lab transfer-gap columns for `base` and the first residual condition
 // (lab rate − sim rate, percentage points). A heading and a legend explain the cells.
 std::string format_table_markdown(const std::vector<EvalRow>& rows, const std::string& domain, const ReportContext& ctx);
+// Why episodes failed (failure_modes.h), per task and condition of one domain, pooled over training
+// seeds: a markdown table with one column per failure mode (counts and share of the episodes).
+std::string format_failure_table_markdown(const std::vector<EvalRow>& rows, const std::string& domain, const ReportContext& ctx);
 // One line per row: task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,
-// mean_length,mean_success_length (seed and mean_success_length empty when there is none).
+// mean_length,mean_success_length, then one count per failure mode (never_reached, ...; the names of
+// eval::outcome_name). seed and mean_success_length are empty when there is none.
 std::string format_results_csv(const std::vector<EvalRow>& rows);
-// Reads what format_results_csv wrote (for `ocres eval --resume`). Throws InputError naming the line of
-// a malformed or truncated file.
+// Reads what format_results_csv wrote (for `ocres eval --resume`); also the 11-column files of earlier
+// versions (failure counts unknown). Throws InputError naming the line of a malformed or truncated file.
 std::vector<EvalRow> parse_results_csv(const std::string& text);
 // One JSON object (one line): for a single domain
 //   {"domain":..,"episodes_per_row":..,"rows":[{"task","condition","seed","episodes","successes",

@@ -146,6 +146,7 @@ TEST(Table, ShowsTheTransferGapWhenBothDomainsAreEvaluated) {
 TEST(ResultsCsv, ParsesWhatItWritesAndRefusesDamagedFiles) {
   std::vector<EvalRow> rows = sim_rows();
   rows.push_back(row("lift", "full", "lab", 2, 0, 20));  // no success: empty mean_success_length
+  rows[0].outcomes = {7, 1, 5, 2, 3, 1, 1};               // failure counts known for this row only
   const std::string csv = format_results_csv(rows);
   const std::vector<EvalRow> back = parse_results_csv(csv);
   ASSERT_EQ(back.size(), rows.size());
@@ -161,6 +162,7 @@ TEST(ResultsCsv, ParsesWhatItWritesAndRefusesDamagedFiles) {
     if (!std::isnan(rows[i].mean_success_length)) {
       EXPECT_DOUBLE_EQ(back[i].mean_success_length, rows[i].mean_success_length);
     }
+    EXPECT_EQ(back[i].outcomes, rows[i].outcomes) << i;
   }
   EXPECT_THROW(parse_results_csv(csv.substr(0, csv.size() - 9)), InputError);  // truncated last row
   EXPECT_THROW(parse_results_csv("task,condition\n"), InputError);              // another header
@@ -170,6 +172,30 @@ TEST(ResultsCsv, ParsesWhatItWritesAndRefusesDamagedFiles) {
   bad = csv;
   bad.replace(bad.find(",20,7,"), 6, ",20,70,");  // more successes than episodes
   EXPECT_THROW(parse_results_csv(bad), InputError);
+  bad = csv;
+  bad.replace(bad.find(",1,5,2,3,1,1\n"), 13, ",1,5,2,3,1,2\n");  // outcomes do not add up to the episodes
+  EXPECT_THROW(parse_results_csv(bad), InputError);
+}
+
+// A results.csv of an earlier version (11 columns) still resumes; its failure counts are unknown.
+TEST(ResultsCsv, ReadsTheElevenColumnFilesOfEarlierVersions) {
+  const auto back = parse_results_csv(
+      "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length\n"
+      "lift,base,sim,,20,7,0.35,0.181192,0.567146,250,210\n");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].successes, 7);
+  EXPECT_EQ(back[0].outcomes[0], -1);
+}
+
+TEST(FailureTable, PoolsSeedsAndSkipsRowsWithoutCounts) {
+  auto rows = sim_rows();
+  rows[1].outcomes = {15, 0, 3, 1, 1, 0, 0};  // lift full seed 0
+  rows[2].outcomes = {17, 0, 1, 1, 1, 0, 0};  // lift full seed 1
+  const std::string md = format_failure_table_markdown(rows, "sim", context({"sim"}));
+  EXPECT_NE(md.find("| Cube Lift | +res | 40 | 32 (80%) | 0 (0%) | 4 (10%) | 2 (5%) | 2 (5%) | 0 (0%) | 0 (0%) |"), std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("| Stack Cube |"), std::string::npos) << "rows without counts are left out";
+  EXPECT_NE(md.find("stopped_short"), std::string::npos);
 }
 
 TEST(Table, MissingCellsAreDashes) {
@@ -183,9 +209,10 @@ TEST(Table, MissingCellsAreDashes) {
 TEST(ResultsCsv, OneLinePerRowWithEmptySeedForTheBase) {
   const std::string csv = format_results_csv(sim_rows());
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length");
+            "task,condition,domain,seed,episodes,successes,success_rate,ci95_low,ci95_high,mean_length,mean_success_length,"
+            "never_reached,missed_grasp_hovering,dropped,stopped_short,misaligned,knocked_off");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7);
-  EXPECT_NE(csv.find("\nlift,base,sim,,20,7,0.35,0.181192,0.567146,250,210\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nlift,base,sim,,20,7,0.35,0.181192,0.567146,250,210,,,,,,\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find("\nlift,full,sim,1,20,17,0.85,"), std::string::npos) << csv;
 }
 
