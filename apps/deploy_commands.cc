@@ -1,5 +1,6 @@
-// Deployment commands: `deploy` (the control loop against a robot bridge and a pose stream) and
-// `sim-bridge` (the simulation as such a robot and pose stream, for deploying without a robot).
+// Deployment commands: `deploy` (the control loop against a robot bridge and a pose stream, or the
+// simulation in process: deploy_backends.h) and `sim-bridge` (the simulation as such a robot and pose
+// stream over the network, for deploying without a robot).
 #include <unistd.h>
 
 #include <atomic>
@@ -8,19 +9,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
-#include <sstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "apps/commands.h"
+#include "apps/deploy_backends.h"
 #include "apps/deploy_sim_bridge.h"
 #include "core/action_codec.h"
 #include "core/error.h"
 #include "deploy/deploy_loop.h"
 #include "deploy/remote_chunk_source.h"
-#include "deploy/zmq_pose_source.h"
-#include "deploy/zmq_robot_client.h"
 #include "learn/demo_io.h"
 #include "policy/bc_policy.h"
 #include "policy/replay_base_policy.h"
@@ -99,13 +98,13 @@ void register_deploy_commands(CLI::App& app) {
     auto c = std::make_shared<SimBridgeConfig>();
     auto exit_on_eof = std::make_shared<bool>(false);
     auto* cmd = app.add_subcommand("sim-bridge", "Serve a simulated robot (robot bridge protocol) and its pose stream over ZeroMQ");
-    cmd->add_option("--task", c->task, "task name")->required();
-    cmd->add_option("--domain", c->domain, "domain (lab: the held-out 'real robot')")->default_val("lab");
+    cmd->add_option("--task", c->sim.task, "task name")->required();
+    cmd->add_option("--domain", c->sim.domain, "domain (lab: the held-out 'real robot')")->default_val("lab");
     cmd->add_option("--host", c->host, "address to bind (loopback unless you name another)")->default_val("127.0.0.1");
     cmd->add_option("--port", c->robot_port, "robot bridge port (REP); 0: any free port")->default_val(0)->check(CLI::Range(0, 65535));
     cmd->add_option("--pose-port", c->pose_port, "pose stream port (PUB); 0: any free port")->default_val(0)->check(CLI::Range(0, 65535));
-    cmd->add_option("--poses", c->poses, "estimator | truth | none | auto (estimator model in lab, truth elsewhere)")->default_val("auto");
-    cmd->add_option("--images", c->image_size_px,
+    cmd->add_option("--poses", c->sim.poses, "estimator | truth | none | auto (estimator model in lab, truth elsewhere)")->default_val("auto");
+    cmd->add_option("--images", c->sim.image_size_px,
                     "render the cameras headless at this square size (px) for get_state requests that ask for images; 0: off")
         ->default_val(0)
         ->check(CLI::Range(0, deploy::kMaxCameraSide_px));
@@ -114,8 +113,8 @@ void register_deploy_commands(CLI::App& app) {
         ->default_val("front,wrist");
     cmd->add_flag("--exit-on-stdin-eof", *exit_on_eof, "exit when stdin closes (for a parent process that may die)");
     cmd->callback([c, exit_on_eof, cameras] {
-      c->cameras = split_list(*cameras);
-      tasks::make_task(c->task);
+      c->sim.cameras = split_list(*cameras);
+      tasks::make_task(c->sim.task);
       std::signal(SIGINT, on_signal);
       std::signal(SIGTERM, on_signal);
       if (*exit_on_eof) {
@@ -132,7 +131,7 @@ void register_deploy_commands(CLI::App& app) {
                                     {"poses", "tcp://" + c->host + ":" + std::to_string(pose_port)},
                                     {"robot_port", robot_port}, {"pose_port", pose_port}}.dump()
                   << std::endl;
-        std::fprintf(stderr, "sim-bridge: %s in %s, robot tcp://%s:%d, poses tcp://%s:%d\n", c->task.c_str(), c->domain.c_str(),
+        std::fprintf(stderr, "sim-bridge: %s in %s, robot tcp://%s:%d, poses tcp://%s:%d\n", c->sim.task.c_str(), c->sim.domain.c_str(),
                      c->host.c_str(), robot_port, c->host.c_str(), pose_port);
       }, g_stop);
     });
@@ -140,17 +139,25 @@ void register_deploy_commands(CLI::App& app) {
   {
     struct Opts {
       std::string task, robot, poses, base, residual, log_dir, config, objects;
-      int episodes = 1, max_ticks = 0;
+      int episodes = 1, max_ticks = 0, images_px = 0;
       double rate_hz = 0;
       uint64_t seed = 1000;
       int robot_timeout_ms = 500;
       bool json = false;
     };
     auto o = std::make_shared<Opts>();
-    auto* cmd = app.add_subcommand("deploy", "Run the base policy + residual on a robot bridge with a pose stream");
+    auto* cmd = app.add_subcommand("deploy", "Run the base policy + residual on a robot (a robot bridge, or the simulation in process)");
     cmd->add_option("--task", o->task, "task name (object names and horizon)")->required();
-    cmd->add_option("--robot", o->robot, "robot bridge endpoint, e.g. tcp://127.0.0.1:5560")->required();
-    cmd->add_option("--poses", o->poses, "pose stream endpoint, e.g. tcp://127.0.0.1:5561")->required();
+    cmd->add_option("--robot", o->robot,
+                    "robot bridge endpoint (e.g. tcp://127.0.0.1:5560), or sim[:DOMAIN] for the simulation in process (default domain lab)")
+        ->required();
+    cmd->add_option("--poses", o->poses,
+                    "pose stream endpoint (e.g. tcp://127.0.0.1:5561; required with a robot bridge), or with --robot sim: "
+                    "estimator | truth | none | auto (default: the estimator model in lab, truth elsewhere)");
+    cmd->add_option("--images", o->images_px,
+                    "with --robot sim: render the cameras the base policy looks at headless at this square size (px); 0: off")
+        ->default_val(0)
+        ->check(CLI::Range(0, deploy::kMaxCameraSide_px));
     cmd->add_option("--base", o->base, "base policy: BC weights (.safetensors), a remote VLA (.yaml: openpi / GR00T, see docs/deploy.md), or recorded episodes to replay open-loop (.hdf5; episode j replays demo j with its seed)")->required();
     cmd->add_option("--residual", o->residual, "residual weights (.safetensors); 'none' for the base alone")->required();
     cmd->add_option("--episodes", o->episodes, "episodes")->default_val(1)->check(CLI::Range(1, 1000000));
@@ -174,12 +181,6 @@ void register_deploy_commands(CLI::App& app) {
       if (o->max_ticks > 0) dc.max_ticks = o->max_ticks;
       if (o->rate_hz > 0) dc.rate_hz = o->rate_hz;
       dc.validate();
-      std::vector<std::string> objects = task->info().object_names;
-      if (!o->objects.empty()) {
-        objects.clear();
-        std::stringstream ss(o->objects);
-        for (std::string s; std::getline(ss, s, ',');) objects.push_back(s);
-      }
       // The base policy: a remote VLA described by a YAML file (deploy/remote_chunk_source.h), or the
       // built-in BC stand-in's weights.
       std::unique_ptr<policy::BcPolicy> bc;
@@ -210,23 +211,21 @@ void register_deploy_commands(CLI::App& app) {
         if (residual->task != o->task)
           throw InputError("'" + o->residual + "' is a residual for task '" + residual->task + "', not '" + o->task + "'");
       }
-      // A base policy that looks at cameras (a remote VLA with `images:`) gets the frames the bridge
-      // attaches to get_state replies; the robot client asks for them only then.
+      // A base policy that looks at cameras (a remote VLA with `images:`) gets the frames the robot
+      // delivers with its states (a bridge's images, or the in-process robot's rendering).
       deploy::FrameStore frames(source->camera_names());
-      deploy::ZmqRobotConfig robot_config{o->robot, o->robot_timeout_ms, 30000};
-      if (!frames.names().empty()) {
-        robot_config.images = true;
-        robot_config.max_reply_bytes = 16 << 20;  // e.g. 8 cameras of 640x480 RGB
-      }
       deploy::AsyncChunkSource base(*source, &frames);
-      deploy::ZmqRobotClient robot(robot_config, &frames);
-      deploy::ZmqPoseSource poses({o->poses, objects, {}});
+      const DeployBackends backends =
+          make_deploy_backends({o->task, o->robot, o->poses, o->objects, o->images_px, o->robot_timeout_ms}, frames);
+      const std::vector<std::string>& objects = backends.objects;
       StderrObserver observer;
-      deploy::DeployLoop loop(dc, residual ? &*residual : nullptr, static_cast<int>(objects.size()), robot, poses, base, &observer);
+      deploy::DeployLoop loop(dc, residual ? &*residual : nullptr, static_cast<int>(objects.size()), *backends.robot, *backends.poses,
+                              base, &observer);
       if (!o->log_dir.empty()) std::filesystem::create_directories(o->log_dir);
+      std::fprintf(stderr, "deploy: %s\n", backends.description.c_str());
       // Let the pose subscription reach the publisher before the first episode (ZeroMQ drops messages
       // published before a subscriber is connected).
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (backends.pose_stream) std::this_thread::sleep_for(std::chrono::milliseconds(200));
       deploy::EpisodeLog log;
       int successes = 0, stops = 0;
       double total_ticks = 0;
@@ -257,7 +256,7 @@ void register_deploy_commands(CLI::App& app) {
         episodes.push_back(ej);
         if (!o->log_dir.empty()) {
           const std::string path = o->log_dir + "/episode_" + std::to_string(j) + ".hdf5";
-          nlohmann::json args{{"task", o->task}, {"domain", "deploy"}, {"robot", o->robot}, {"poses", o->poses},
+          nlohmann::json args{{"task", o->task}, {"domain", "deploy"}, {"robot", o->robot}, {"poses", o->poses}, {"backends", backends.description},
                               {"base", o->base}, {"residual", o->residual}, {"seed", seed}, {"run_seed", o->seed},
                               {"rate_hz", dc.rate_hz}, {"no_chunk", deploy::no_chunk_policy_name(dc.no_chunk)},
                               {"version", "0.1.0"}, {"result", ej}, {"safety_events", observer.events},

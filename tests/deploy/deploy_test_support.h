@@ -13,7 +13,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -124,5 +128,64 @@ class Child {
   int out_ = -1, in_ = -1;
   std::string first_line_;
 };
+
+// A fresh directory under the system temp directory, removed with everything in it at the end.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& prefix)
+      : dir_(std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(getpid()))) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(dir_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Writes a GR00T base description (docs/deploy.md) for Lift at `file`: TCP pose and gripper as state,
+// 8-step chunks; with `images`, the front and wrist cameras as video.front / video.wrist (224x224).
+inline std::string write_gr00t_config(const std::string& file, int port, bool images) {
+  std::ofstream(file) << "kind: gr00t\nport: " << port << R"(
+timeout_ms: 5000
+chunk_size: 8
+prompt_key: annotation.human.task_description
+prompt: lift the block
+state:
+  - {key: state.single_arm, fields: [tcp_position, tcp_quaternion]}
+  - {key: state.gripper, fields: [gripper_width]}
+action:
+  position: {key: action.single_arm, column: 0}
+  quaternion: {key: action.single_arm, column: 3}
+  gripper: {key: action.gripper, column: 0}
+)" << (images ? "images:\n  - {key: video.front, camera: front, size: [224, 224]}\n"
+                "  - {key: video.wrist, camera: wrist, size: [224, 224]}\n"
+              : "");
+  return file;
+}
+
+// The GR00T stand-in's --image-log (tests/io/peers/gr00t_server.py): one line per checked image,
+// "key shape dtype min max". Returns how many images each key had; `check` sees every line.
+struct LoggedImage {
+  std::string key, shape, dtype, line;
+  int min = 0, max = 0;
+};
+template <class Check>
+std::map<std::string, int> read_image_log(const std::string& file, Check check) {
+  std::ifstream log(file);
+  std::map<std::string, int> seen;
+  for (std::string line; std::getline(log, line);) {
+    std::istringstream in(line);
+    LoggedImage im;
+    im.line = line;
+    in >> im.key >> im.shape >> im.dtype >> im.min >> im.max;
+    check(im);
+    ++seen[im.key];
+  }
+  return seen;
+}
 
 }  // namespace ocres::deploy::testing

@@ -16,6 +16,7 @@
 
 #include "core/action_codec.h"
 #include "deploy_test_support.h"
+#include "test_residual.h"
 #include "io/dataset.h"
 #include "learn/demo_io.h"
 #include "learn/residual_env.h"
@@ -34,22 +35,7 @@ std::string run(const std::string& cmd, int* status) { return deploy::testing::r
 
 void write_residual(const std::string& path, bool zero_last, uint64_t seed, const std::string& task = "lift",
                     int num_scalars = 0) {
-  policy::ResidualModel m;
-  m.task = task;
-  m.layout.num_objects = 1;
-  m.layout.num_scalars = num_scalars;
-  m.base = "test";
-  policy::MlpConfig c;
-  c.input_dim = m.layout.dim();
-  c.hidden = {64, 64};
-  c.output_dim = policy::kResidualDim;
-  c.tanh_output = true;
-  c.zero_init_last = zero_last;
-  m.actor = policy::Mlp(c, seed);
-  // A normaliser as training fits one (identity scale around a typical pose), so the path is exercised.
-  m.obs_norm.mean.assign(c.input_dim, 0.05f);
-  m.obs_norm.inv_std.assign(c.input_dim, 1.5f);
-  policy::save_residual(path, m);
+  deploy::testing::write_test_residual(path, task, num_scalars, seed, zero_last);
 }
 
 class DeployE2E : public ::testing::Test {

@@ -9,10 +9,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "deploy_test_support.h"
 
@@ -26,38 +24,14 @@ std::string run(const std::string& cmd, int* status) { return deploy::testing::r
 
 class DeployImages : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ocres_deploy_images_" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // A GR00T stand-in that holds the TCP and checks both cameras' frames, logging each one.
   Child vla() {
     return Child({"/usr/bin/python3", deploy::testing::source_dir() + "/tests/io/peers/gr00t_server.py", "--watch-stdin", "--hold",
                   "--expect-image", "video.front=1,224,224,3", "--expect-image", "video.wrist=1,224,224,3", "--image-log",
-                  (dir_ / "images.log").string()});
+                  dir_.path("images.log")});
   }
-  std::string write_config(int port) {
-    const std::string path = (dir_ / "gr00t.yaml").string();
-    std::ofstream(path) << "kind: gr00t\nport: " << port << R"(
-timeout_ms: 5000
-chunk_size: 8
-prompt_key: annotation.human.task_description
-prompt: lift the block
-state:
-  - {key: state.single_arm, fields: [tcp_position, tcp_quaternion]}
-  - {key: state.gripper, fields: [gripper_width]}
-action:
-  position: {key: action.single_arm, column: 0}
-  quaternion: {key: action.single_arm, column: 3}
-  gripper: {key: action.gripper, column: 0}
-images:
-  - {key: video.front, camera: front, size: [224, 224]}
-  - {key: video.wrist, camera: wrist, size: [224, 224]}
-)";
-    return path;
-  }
+  std::string write_config(int port) { return deploy::testing::write_gr00t_config(dir_.path("gr00t.yaml"), port, true); }
   nlohmann::json deploy(const std::vector<std::string>& bridge_flags, int vla_port, int ticks) {
     std::vector<std::string> argv = {OCRES_CLI, "sim-bridge", "--task", "lift", "--domain", "lab", "--exit-on-stdin-eof"};
     argv.insert(argv.end(), bridge_flags.begin(), bridge_flags.end());
@@ -72,7 +46,7 @@ images:
     return nlohmann::json::parse(out, nullptr, false);
   }
 
-  fs::path dir_;
+  deploy::testing::ScratchDir dir_{"ocres_deploy_images"};
 };
 
 TEST_F(DeployImages, RenderedFramesReachTheVlaServerInTheConfiguredShape) {
@@ -82,19 +56,12 @@ TEST_F(DeployImages, RenderedFramesReachTheVlaServerInTheConfiguredShape) {
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["safety_stops"].get<int>(), 0) << j.dump();
   EXPECT_EQ(j["per_episode"][0]["ticks"].get<int>(), ticks) << j.dump();
-  // One log line per checked image: "key shape dtype min max". Every chunk request carried both.
-  std::ifstream log(dir_ / "images.log");
-  std::map<std::string, int> seen;
-  for (std::string line; std::getline(log, line);) {
-    std::istringstream in(line);
-    std::string key, shape, dtype;
-    int lo = 0, hi = 0;
-    in >> key >> shape >> dtype >> lo >> hi;
-    EXPECT_EQ(shape, "1,224,224,3") << line;
-    EXPECT_EQ(dtype, "|u1") << line;
-    EXPECT_LT(lo, hi) << line;
-    ++seen[key];
-  }
+  // One log line per checked image. Every chunk request carried both.
+  std::map<std::string, int> seen = deploy::testing::read_image_log(dir_.path("images.log"), [](const deploy::testing::LoggedImage& im) {
+    EXPECT_EQ(im.shape, "1,224,224,3") << im.line;
+    EXPECT_EQ(im.dtype, "|u1") << im.line;
+    EXPECT_LT(im.min, im.max) << im.line;
+  });
   // 20 ticks of 8-step chunks: at least 3 requests (a prefetch may add one).
   EXPECT_GE(seen["video.front"], 3);
   EXPECT_EQ(seen["video.front"], seen["video.wrist"]);
@@ -107,7 +74,7 @@ TEST_F(DeployImages, ABridgeWithoutCamerasStopsSafelyNamingTheCamera) {
   ASSERT_EQ(j["safety_stops"].get<int>(), 1) << j.dump();
   const std::string detail = j["per_episode"][0]["stop_detail"].get<std::string>();
   EXPECT_NE(detail.find("camera 'front'"), std::string::npos) << detail;
-  EXPECT_FALSE(fs::exists(dir_ / "images.log"));  // nothing reached the server
+  EXPECT_FALSE(fs::exists(dir_.path("images.log")));  // nothing reached the server
 }
 
 }  // namespace
