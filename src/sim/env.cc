@@ -193,7 +193,10 @@ StepResult Env::step(const Action& action_in) {
   observe();
   const TaskEval ev = task_->evaluate(m, d, obs_);
   StepResult r;
-  r.reward = std::clamp(ev.reward, 0.0, 1.0);
+  // A success state earns the maximal reward: a learner must never be paid more for lingering short of
+  // success (e.g. holding the block over the bowl) than for completing the task. Training episodes go
+  // on after a success (learn/td3.cc), so this is paid for every step the task stays solved.
+  r.reward = ev.success ? 1.0 : std::clamp(ev.reward, 0.0, 1.0);
   r.success = ev.success;
   r.terminated = ev.success || ev.failed;
   r.truncated = !r.terminated && obs_.t >= horizon();

@@ -52,15 +52,19 @@ TEST_P(TaskSmoke, ScriptedExpertSolvesTheTask) {
   cfg.episodes = 10;
   cfg.seed = 1234;
   cfg.threads = 2;
-  int warnings = 0;
+  int warnings = 0, success_steps = 0, success_steps_paid_1 = 0;
   const auto stats = eval::run_episodes(
       cfg, [](const sim::Env& env) { return make_task(env.task_info().name)->make_expert(); },
       [&](int, const sim::Env& env, const sim::Action&, const sim::StepResult& r) {
         if (r.terminated || r.truncated) warnings += sim::warning_count(env.data());
+        success_steps += r.success;
+        success_steps_paid_1 += r.success && r.reward == 1.0;
       });
   const eval::Summary s = eval::summarize(stats);
   EXPECT_GE(s.successes, 9) << GetParam() << ": expert solved " << s.successes << "/10";
   EXPECT_EQ(warnings, 0);
+  // A solved task pays the maximal reward (never less than lingering short of success would).
+  EXPECT_EQ(success_steps_paid_1, success_steps);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTasks, TaskSmoke, ::testing::ValuesIn(task_names()),
