@@ -46,7 +46,7 @@ DeployBackends make_deploy_backends(const DeployBackendOptions& o, deploy::Frame
       sc.cameras = frames.names();  // exactly the cameras the base policy asks for
     }
     auto sim = std::make_unique<SimRobot>(sc);
-    if (sim->has_cameras()) sim->attach_frames(&frames);
+    if (sim->has_cameras()) b.cameras = sim.get();
     b.poses = &sim->pose_source();
     b.objects = sim->object_names();
     b.description = "sim:" + domain + ", poses " + sim->pose_mode() + (sim->has_cameras() ? ", rendered cameras" : "");
@@ -73,6 +73,7 @@ DeployBackends make_deploy_backends(const DeployBackendOptions& o, deploy::Frame
     rc.max_reply_bytes = 16 << 20;  // e.g. 8 cameras of 640x480 RGB
   }
   b.robot = std::make_unique<deploy::ZmqRobotClient>(rc, &frames);
+  b.cameras = &frames;
   b.pose_stream = std::make_unique<deploy::ZmqPoseSource>(deploy::ZmqPoseSourceConfig{o.poses, b.objects, {}});
   b.poses = b.pose_stream.get();
   b.description = "robot " + o.robot + ", poses " + o.poses;

@@ -32,13 +32,15 @@ struct DeployBackends {
   std::unique_ptr<deploy::RobotInterface> robot;
   std::unique_ptr<deploy::ZmqPoseSource> pose_stream;  // network pose stream (null in process)
   deploy::PoseSource* poses = nullptr;                 // the one to use (the stream or the robot's own)
+  const deploy::CameraSource* cameras = nullptr;       // the base policy's frames: `frames`, or the robot's own rendering
   std::vector<std::string> objects;                    // in the residual's order
   bool in_process = false;
   std::string description;                             // one line for the log, e.g. "sim:lab, poses estimator"
 };
 
-// `frames` receives the camera frames the base policy looks at (frames.names(); empty: none) and must
-// outlive the result. Throws InputError naming the bad option value.
+// frames.names() are the cameras the base policy looks at (empty: none); with a robot bridge `frames`
+// receives their frames (result.cameras points to it), so it must outlive the result; the in-process
+// robot renders them itself (result.cameras is the robot). Throws InputError naming the bad option value.
 DeployBackends make_deploy_backends(const DeployBackendOptions& options, deploy::FrameStore& frames);
 
 // True for "sim" and "sim:DOMAIN" (then `domain` is DOMAIN, or lab); throws InputError for "sim:".

@@ -212,11 +212,11 @@ void register_deploy_commands(CLI::App& app) {
           throw InputError("'" + o->residual + "' is a residual for task '" + residual->task + "', not '" + o->task + "'");
       }
       // A base policy that looks at cameras (a remote VLA with `images:`) gets the frames the robot
-      // delivers with its states (a bridge's images, or the in-process robot's rendering).
+      // delivers with its states (a bridge's images), or the in-process robot's rendering.
       deploy::FrameStore frames(source->camera_names());
-      deploy::AsyncChunkSource base(*source, &frames);
       const DeployBackends backends =
           make_deploy_backends({o->task, o->robot, o->poses, o->objects, o->images_px, o->robot_timeout_ms}, frames);
+      deploy::AsyncChunkSource base(*source, backends.cameras);
       const std::vector<std::string>& objects = backends.objects;
       StderrObserver observer;
       deploy::DeployLoop loop(dc, residual ? &*residual : nullptr, static_cast<int>(objects.size()), *backends.robot, *backends.poses,

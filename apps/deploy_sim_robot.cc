@@ -41,6 +41,21 @@ class SimCameras {
 #endif
     return std::span<const deploy::BridgeImage>(views_.data(), names_.size());
   }
+  // Camera `index` only, into `out`.
+  void render_one(sim::Env& env, int index, deploy::CameraFrame& out) {
+#ifdef OCRES_HAVE_RENDER
+    const std::vector<unsigned char>& rgb = renderer_->render(env.mutable_data(), names_[static_cast<size_t>(index)]);
+    out.height_px = out.width_px = size_px_;
+    out.rgb.assign(rgb.begin(), rgb.end());
+#else
+    (void)env, (void)index, (void)out;
+#endif
+  }
+  int find(std::string_view name) const {
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name) return static_cast<int>(i);
+    return -1;
+  }
   size_t bytes() const { return names_.size() * static_cast<size_t>(size_px_) * static_cast<size_t>(size_px_) * 3; }
 
  private:
@@ -162,7 +177,6 @@ deploy::LinkStatus SimRobot::start_episode(uint64_t, uint64_t seed, deploy::Brid
   started_ = true;
   done_ = stopped_ = false;
   last_ = sim::StepResult{};
-  if (frames_) frames_->clear();  // a frame of the last episode's scene must never answer for this one
   publish_poses();
   fill_state(out);
   return deploy::LinkStatus::kOk;
@@ -171,9 +185,6 @@ deploy::LinkStatus SimRobot::start_episode(uint64_t, uint64_t seed, deploy::Brid
 deploy::LinkStatus SimRobot::read_state(deploy::BridgeState& out) {
   error_ = "";
   fill_state(out);
-  if (frames_ && cameras_)
-    for (const deploy::BridgeImage& im : render())
-      frames_->publish(im.camera, im.height_px, im.width_px, im.rgb, out.stamp_s);  // cameras not asked for: ignored
   return deploy::LinkStatus::kOk;
 }
 
@@ -202,6 +213,15 @@ deploy::LinkStatus SimRobot::stop(const char*) {
 std::span<const deploy::BridgeImage> SimRobot::render() {
   OCRES_CHECK(cameras_ != nullptr, "SimRobot::render without cameras (image_size_px 0)");
   return cameras_->render(*env_);
+}
+
+int SimRobot::find(std::string_view name) const { return cameras_ ? cameras_->find(name) : -1; }
+
+bool SimRobot::latest(int index, deploy::CameraFrame& out) const {
+  OCRES_CHECK(cameras_ != nullptr && index >= 0, "SimRobot::latest: no such camera");
+  cameras_->render_one(*env_, index, out);
+  out.stamp_s = now_s();
+  return out.present();
 }
 
 size_t SimRobot::image_bytes() const { return cameras_ ? cameras_->bytes() : 0; }

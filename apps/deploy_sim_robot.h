@@ -38,8 +38,8 @@ struct SimRobotConfig {
   std::string domain = "lab";   // name or YAML path (sim::load_domain)
   std::string poses = "auto";   // estimator (the lab estimator model) | truth | none | auto (estimator in lab)
   bool scene_truth = true;      // put ground-truth object poses in the state (for the BC stand-in)
-  // > 0: render `cameras` headless (EGL) as image_size_px square RGB frames on demand (render(), or
-  // every read_state when a FrameStore is attached). 0: no cameras.
+  // > 0: render `cameras` headless (EGL) as image_size_px square RGB frames on demand (render() for the
+  // bridge, latest() for an in-process chunk request). 0: no cameras.
   int image_size_px = 0;
   std::vector<std::string> cameras = {"front", "wrist"};  // scene cameras (src/sim/scene.cc)
 };
@@ -65,7 +65,9 @@ class SimPoseSource : public deploy::PoseSource {
 
 class SimCameras;  // the headless renderer and its frame buffers (deploy_sim_robot.cc)
 
-class SimRobot : public deploy::RobotInterface {
+// Also a camera source: a frame is rendered when the chunk request asks for it (the loop asks right
+// after reading the state, so the frame shows that state), once per chunk rather than every tick.
+class SimRobot : public deploy::RobotInterface, public deploy::CameraSource {
  public:
   // Throws InputError for an unknown task, domain, `poses` mode or camera (naming it), or --images
   // without the renderer in this build.
@@ -75,7 +77,6 @@ class SimRobot : public deploy::RobotInterface {
   SimRobot& operator=(const SimRobot&) = delete;
 
   deploy::LinkStatus start_episode(uint64_t episode, uint64_t seed, deploy::BridgeState& out) override;
-  // With a FrameStore attached, also renders the cameras and publishes the frames stamped with the state.
   deploy::LinkStatus read_state(deploy::BridgeState& out) override;
   // A command before any episode, or after stop(), is refused (kPeerError, last_error() says why).
   deploy::LinkStatus send_target(uint64_t seq, const Action& target, deploy::BridgeState& out) override;
@@ -96,9 +97,9 @@ class SimRobot : public deploy::RobotInterface {
   bool has_cameras() const { return cameras_ != nullptr; }
   std::span<const deploy::BridgeImage> render();
   size_t image_bytes() const;
-  // read_state publishes the rendered frames into `frames` (must outlive the robot; null: stop) and
-  // start_episode clears it, as deploy::ZmqRobotClient does with a bridge's images.
-  void attach_frames(deploy::FrameStore* frames) { frames_ = frames; }
+  // deploy::CameraSource over the configured cameras: latest() renders the current state.
+  int find(std::string_view name) const override;
+  bool latest(int index, deploy::CameraFrame& out) const override;
 
  private:
   double now_s() const;
@@ -112,7 +113,6 @@ class SimRobot : public deploy::RobotInterface {
   std::vector<std::string> object_names_;
   double period_s_ = 0.05;
   std::unique_ptr<SimCameras> cameras_;
-  deploy::FrameStore* frames_ = nullptr;
 
   perception::EstimatorModel estimator_;  // the defaults learn::ResidualEnv uses in lab
   Rng rng_;
