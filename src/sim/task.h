@@ -26,7 +26,7 @@ struct TaskInfo {
 };
 
 struct TaskEval {
-  double reward = 0;     // dense staged reward in [0, 1]
+  double reward = 0;     // dense staged reward in [0, 1] short of success (sim::Env pays 1 on a success step)
   bool success = false;  // terminal success
   bool failed = false;   // terminal failure (e.g. object off the table): ends the episode
   bool grasped = false;  // the task's object is held (both pads touch it)

@@ -149,8 +149,7 @@ class CupTask : public sim::Task {
     const double upright = 1.0 - angle / M_PI;  // 0.5 lying, 1 upright
     e.progress = std::clamp((upright - 0.5) * 2.0, 0.0, 1.0);
     const Vec3 middle = X.p + axis * (0.5 * kHeight);
-    e.reward = 0.1 * reach_term((obs.robot.X_BT.p - middle).norm()) + 0.2 * held + 0.5 * e.progress * (held || released ? 1.0 : 0.0) +
-               (e.success ? 0.2 : 0.0);
+    e.reward = 0.1 * reach_term((obs.robot.X_BT.p - middle).norm()) + 0.2 * held + 0.5 * e.progress * (held || released ? 1.0 : 0.0);
     return e;
   }
 

@@ -74,10 +74,11 @@ constexpr double drawer_center_z(int i) { return kPanel + i * kPitch + kSlot / 2
 // Handle frame origin in the cabinet frame for drawer i at `opening_m`.
 Vec3 handle_in_cabinet(int i, double opening_m) { return Vec3(-kHandleOut - opening_m, 0, drawer_center_z(i)); }
 
-// Dense staged reward in [0, 1]: reach the handle with the fingertips, then closing progress, then the
-// success bonus. `tips_to_handle_m` is the distance from the fingertips to the handle's front centre.
-double drawer_reward(double tips_to_handle_m, double progress, bool success) {
-  const double r = 0.2 * reach_term(tips_to_handle_m) + 0.6 * progress + (success ? 0.2 : 0.0);
+// Dense staged reward in [0, 1] short of success (sim::Env pays 1 on a success step): reach the handle
+// with the fingertips, then closing progress. `tips_to_handle_m` is the distance from the fingertips to
+// the handle's front centre.
+double drawer_reward(double tips_to_handle_m, double progress) {
+  const double r = 0.2 * reach_term(tips_to_handle_m) + 0.6 * progress;
   return std::clamp(r, 0.0, 1.0);
 }
 
@@ -283,7 +284,7 @@ class DrawerTask : public sim::Task {
     sim::TaskEval e;
     e.success = opening < kSuccessOpening_m;
     e.progress = std::clamp(1.0 - opening / kTravel, 0.0, 1.0);
-    e.reward = drawer_reward((tips - obs.X_BO[0].p).norm(), e.progress, e.success);
+    e.reward = drawer_reward((tips - obs.X_BO[0].p).norm(), e.progress);
     return e;
   }
 

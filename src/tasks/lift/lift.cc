@@ -90,8 +90,7 @@ class LiftTask : public sim::Task {
     e.failed = X.p.z() < -0.1;  // fell off the table
     e.grasped = g;
     e.progress = std::clamp(dz / kLiftSuccess_m, 0.0, 1.0);
-    e.reward = 0.1 * reach_term((obs.robot.X_BT.p - X.p).norm()) + 0.2 * g + 0.5 * g * std::tanh(std::max(dz, 0.0) / 0.1) +
-               (e.success ? 0.2 : 0.0);
+    e.reward = 0.1 * reach_term((obs.robot.X_BT.p - X.p).norm()) + 0.2 * g + 0.5 * g * std::tanh(std::max(dz, 0.0) / 0.1);
     return e;
   }
 

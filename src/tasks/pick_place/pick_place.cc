@@ -149,8 +149,7 @@ class PickPlaceTask : public sim::Task {
     // with the grasp term alone, releasing would cost reward until the block settles and the task
     // counts as solved (then the env pays 1), and a residual learner would learn never to let go.
     e.reward = 0.1 * reach_term((obs.robot.X_BT.p - block.p).norm()) + 0.2 * g + 0.1 * g * lifted +
-               0.3 * place_progress * (g || inside ? 1.0 : 0.0) + 0.1 * inside + 0.3 * (inside && released) +
-               (e.success ? 0.2 : 0.0);
+               0.3 * place_progress * (g || inside ? 1.0 : 0.0) + 0.1 * inside + 0.3 * (inside && released);
     return e;
   }
 

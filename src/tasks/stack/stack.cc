@@ -137,8 +137,7 @@ class StackTask : public sim::Task {
     // Released on top pays more than holding the cube there (0.4 > 0.2 grasp + 0.15 lift), as in
     // Pick-and-Place: otherwise letting go costs reward for the steps until the stack counts as stable.
     e.reward = 0.1 * reach_term((obs.robot.X_BT.p - w.p).norm()) + 0.2 * held + 0.15 * held * lifted +
-               0.25 * align * (held || on_top ? 1.0 : 0.0) + 0.1 * on_top + 0.4 * (on_top && released) +
-               (e.success ? 0.2 : 0.0);
+               0.25 * align * (held || on_top ? 1.0 : 0.0) + 0.1 * on_top + 0.4 * (on_top && released);
     return e;
   }
 
