@@ -150,6 +150,14 @@ Action Env::sanitize(const Action& a) const {
   return s;
 }
 
+namespace {
+// MuJoCo counts these warnings from the last mj_resetData (Env::reset calls it), so any count means
+// that this episode's state was reset by the simulator (mujoco_handles.h describes them).
+bool unstable(const mjData* d) {
+  return d->warning[mjWARN_BADQPOS].number + d->warning[mjWARN_BADQVEL].number + d->warning[mjWARN_BADQACC].number > 0;
+}
+}  // namespace
+
 StepResult Env::step(const Action& action_in) {
   Action action = sanitize(action_in);
   // Control latency: the action takes effect `control_latency_steps` steps later.
@@ -188,11 +196,16 @@ StepResult Env::step(const Action& action_in) {
       d->qfrc_applied[dof] = gc * d->qfrc_bias[dof] + (wanted - applied);
     }
     mj_step(m, d);
+    if (unstable(d)) break;  // the state was reset: stepping on would only hide it
   }
   ++obs_.t;
   observe();
-  const TaskEval ev = task_->evaluate(m, d, obs_);
   StepResult r;
+  if (unstable(d)) {
+    r.sim_unstable = r.terminated = true;
+    return r;
+  }
+  const TaskEval ev = task_->evaluate(m, d, obs_);
   // A success state earns the maximal reward: a learner must never be paid more for lingering short of
   // success (e.g. holding the block over the bowl) than for completing the task. Training episodes go
   // on after a success (learn/td3.cc), so this is paid for every step the task stays solved.

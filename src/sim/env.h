@@ -25,6 +25,10 @@ struct StepResult {
   bool truncated = false;   // time limit reached (not terminated): bootstrap from the next state
   bool grasped = false;     // diagnostics from the task (failure classification)
   double progress = 0;
+  // MuJoCo found a non-finite or huge position, velocity or acceleration and reset the state to the
+  // model's reference configuration (mj_checkPos/Vel/Acc): the physics of this episode is no longer
+  // meaningful, so it ends here as a failure (terminated, reward 0, never a success).
+  bool sim_unstable = false;
 };
 
 struct EnvConfig {

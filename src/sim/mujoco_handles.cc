@@ -1,5 +1,6 @@
 #include "sim/mujoco_handles.h"
 
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 
@@ -13,9 +14,15 @@ namespace {
 void on_mujoco_error(const char* msg) {
   ::ocres::check_failed("mju_error", __FILE__, __LINE__, std::string("MuJoCo error: ") + msg);
 }
+// MuJoCo's default warning handler prints to stdout, which would corrupt the one JSON object a
+// command prints with --json; warnings go to stderr, like every other diagnostic.
+void on_mujoco_warning(const char* msg) { std::fprintf(stderr, "MuJoCo warning: %s\n", msg); }
 void install_handlers() {
   static std::once_flag once;
-  std::call_once(once, [] { mju_user_error = on_mujoco_error; });
+  std::call_once(once, [] {
+    mju_user_error = on_mujoco_error;
+    mju_user_warning = on_mujoco_warning;
+  });
 }
 }  // namespace
 

@@ -102,6 +102,28 @@ TEST_F(EnvTest, TruncationIsDistinctFromTermination) {
   EXPECT_FALSE(r.success);
 }
 
+TEST_F(EnvTest, DivergedPhysicsEndsTheEpisodeAsAFailureAndWarnsOnStderr) {
+  auto env = tasks::make_env(scene_, domain_);
+  env->reset(0);
+  Action hold{env->observation().robot.X_BT.p, env->observation().robot.X_BT.q, 0.08};
+  ASSERT_FALSE(env->step(hold).sim_unstable);
+  // A diverged velocity: MuJoCo resets the state to the reference configuration and warns.
+  env->mutable_data()->qvel[0] = NAN;
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const StepResult r = env->step(hold);
+  const std::string out = ::testing::internal::GetCapturedStdout(), err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(r.sim_unstable);
+  EXPECT_TRUE(r.terminated);
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.reward, 0);
+  EXPECT_EQ(out, "");  // stdout stays clean for --json
+  EXPECT_NE(err.find("MuJoCo warning"), std::string::npos) << err;
+  // A new episode starts clean.
+  env->reset(1);
+  EXPECT_FALSE(env->step(hold).sim_unstable);
+}
+
 TEST_F(EnvTest, NonFiniteActionIsRejectedWithAClearError) {
   auto env = tasks::make_env(scene_, domain_);
   env->reset(0);
