@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "learn/improve.h"
 #include "learn/improve_provenance.h"
 #include "learn/improve_report.h"
+#include "learn/improve_summary.h"
 #include "learn/multitask.h"
 #include "sim/domain.h"
 #include "tasks/registry.h"
@@ -64,7 +66,7 @@ void register_improve_commands(CLI::App& app) {
     cmd->add_option("--multi-steps", o->multi_steps, "gradient steps of the multi-task base (default 8000)")->check(CLI::Range(1, 10000000));
     cmd->add_option("--threads", o->threads, "threads (episodes run in parallel)")->default_val(1)->check(CLI::Range(1, 256));
     cmd->add_flag("--allow-empty", o->allow_empty, "an arm without any successful rollout is fine-tuned on the demos alone (else an error)");
-    cmd->add_option("--out", o->out, "output directory (datasets, re-trained bases, results.md, results.csv)")->required();
+    cmd->add_option("--out", o->out, "output directory (datasets, re-trained bases, results.md, results.csv, results.json)")->required();
     cmd->add_flag("--json", o->json, "print one JSON object on stdout");
     cmd->callback([o] {
       const auto t0 = std::chrono::steady_clock::now();
@@ -130,11 +132,50 @@ void register_improve_commands(CLI::App& app) {
       const std::string table = learn::format_improve_markdown(rows, collections, ctx);
       const std::string md = (std::filesystem::path(o->out) / "results.md").string();
       const std::string csv = (std::filesystem::path(o->out) / "results.csv").string();
+      const std::string json_path = (std::filesystem::path(o->out) / "results.json").string();
+      const std::string json = learn::format_improve_json(rows, collections, ctx);
       write_file_atomic(md, table);
       write_file_atomic(csv, learn::format_improve_csv(rows));
-      std::fprintf(stderr, "\n%s\nwrote %s %s (%.0f s)\n", table.c_str(), md.c_str(), csv.c_str(),
+      write_file_atomic(json_path, json + "\n");  // what `ocres improve-summary` reads
+      std::fprintf(stderr, "\n%s\nwrote %s %s %s (%.0f s)\n", table.c_str(), md.c_str(), csv.c_str(), json_path.c_str(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-      if (o->json) std::cout << learn::format_improve_json(rows, collections, ctx) << std::endl;
+      if (o->json) std::cout << json << std::endl;
+    });
+  }
+  {
+    struct SummaryOpts {
+      std::vector<std::string> runs;
+      std::string out;
+      bool json = false;
+    };
+    auto o = std::make_shared<SummaryOpts>();
+    auto* cmd = app.add_subcommand("improve-summary",
+                                   "Aggregate `ocres improve` runs (one per seed): mean ± std per cell, corrected vs. control per task");
+    cmd->add_option("runs", o->runs, "output directories of `ocres improve` (each holds results.json)")->required()->expected(1, -1);
+    cmd->add_option("--out", o->out, "also write the Markdown table to this file (atomically)");
+    cmd->add_flag("--json", o->json, "print one JSON object on stdout instead of the Markdown table");
+    cmd->callback([o] {
+      std::vector<learn::ImproveRun> runs;
+      for (const std::string& dir : o->runs) {
+        const std::filesystem::path path = std::filesystem::path(dir) / "results.json";
+        std::ifstream in(path);
+        if (!in)
+          throw InputError("'" + path.string() + "' not found: give the --out directory of a finished `ocres improve` run");
+        std::stringstream text;
+        text << in.rdbuf();
+        runs.push_back(learn::parse_improve_json(text.str(), dir));
+      }
+      const learn::ImproveSummary summary = learn::summarize_improve(runs);
+      const std::string table = learn::format_improve_summary_markdown(summary);
+      if (!o->out.empty()) {
+        const std::filesystem::path out(o->out);
+        if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+        write_file_atomic(o->out, table);
+      }
+      if (o->json)
+        std::cout << learn::format_improve_summary_json(summary) << std::endl;
+      else
+        std::cout << table;
     });
   }
   {

@@ -1,5 +1,6 @@
 # Self-improvement (ocres_improve) and the multi-task base; `ocres improve` end to end.
 ocres_add_test(improve_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/improve_test.cc LIBS ocres_improve nlohmann_json::nlohmann_json)
+ocres_add_test(improve_summary_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/improve_summary_test.cc LIBS ocres_improve nlohmann_json::nlohmann_json)
 ocres_add_test(multitask_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/multitask_test.cc LIBS ocres_improve nlohmann_json::nlohmann_json)
 if(TARGET ocres)
   ocres_add_test(improve_cli_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/improve_cli_test.cc LIBS ocres_improve nlohmann_json::nlohmann_json)

@@ -83,6 +83,24 @@ TEST(ImproveCli, RunsEndToEndAndTheRetrainedBasesLoadInRolloutAndEval) {
   std::filesystem::copy_file(out + "/round1/base_control.safetensors", runs + "/bases/lift_lab.safetensors");
   const auto ev = run_cli("eval --runs " + runs + " --domains lab --conditions base --episodes 1 --json", err);
   ASSERT_EQ(ev.status, 0) << ev.out;
+
+  // results.json is the --json output, and `ocres improve-summary` reads it back.
+  EXPECT_EQ(nlohmann::json::parse(slurp(out + "/results.json")), j);
+  const auto su = run_cli("improve-summary " + out + " --json --out " + dir + "/summary.md", err);
+  ASSERT_EQ(su.status, 0) << su.out;
+  const auto sj = nlohmann::json::parse(su.stdout_only);
+  EXPECT_EQ(sj["runs"].size(), 1u);
+  EXPECT_EQ(sj["cells"].size(), 6u);
+  ASSERT_EQ(sj["verdicts"].size(), 1u);
+  EXPECT_EQ(sj["verdicts"][0]["task"], "lift");
+  EXPECT_NE(slurp(dir + "/summary.md").find("## Corrected vs. control"), std::string::npos);
+  // The same run twice is the same collection seed twice: refused, not averaged.
+  const auto twice = run_cli("improve-summary " + out + " " + out, err);
+  EXPECT_EQ(twice.status, 2) << twice.out;
+  EXPECT_NE(twice.out.find("same seed"), std::string::npos) << twice.out;
+  const auto missing = run_cli("improve-summary " + dir, err);
+  EXPECT_EQ(missing.status, 2) << missing.out;
+  EXPECT_NE(missing.out.find("results.json' not found"), std::string::npos) << missing.out;
   std::filesystem::remove_all(dir);
 }
 
