@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -157,13 +156,10 @@ void register_improve_commands(CLI::App& app) {
     cmd->callback([o] {
       std::vector<learn::ImproveRun> runs;
       for (const std::string& dir : o->runs) {
-        const std::filesystem::path path = std::filesystem::path(dir) / "results.json";
-        std::ifstream in(path);
-        if (!in)
-          throw InputError("'" + path.string() + "' not found: give the --out directory of a finished `ocres improve` run");
-        std::stringstream text;
-        text << in.rdbuf();
-        runs.push_back(learn::parse_improve_json(text.str(), dir));
+        const std::string path = (std::filesystem::path(dir) / "results.json").string();
+        if (!std::filesystem::is_regular_file(path))
+          throw InputError("'" + path + "' not found: give the --out directory of a finished `ocres improve` run");
+        runs.push_back(learn::parse_improve_json(read_file(path), dir));
       }
       const learn::ImproveSummary summary = learn::summarize_improve(runs);
       const std::string table = learn::format_improve_summary_markdown(summary);
