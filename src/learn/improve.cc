@@ -173,8 +173,13 @@ ImproveRow evaluate_pair(const std::string& task, const std::string& domain, con
   ec.seed = eval_seed;
   ec.threads = threads;
   ec.use_estimator = uses_estimator(domain);
-  const eval::Summary s = eval::summarize(evaluate_residual(ec));
+  const std::vector<eval::EpisodeStats> stats = evaluate_residual(ec);
+  const eval::Summary s = eval::summarize(stats);
   ImproveRow row;
+  for (const eval::EpisodeStats& e : stats) {
+    row.episode_success.push_back(e.success);
+    row.episode_length.push_back(e.length);
+  }
   row.task = task;
   row.with_residual = !residual_path.empty();
   row.base_path = base_path;

@@ -98,6 +98,10 @@ struct ImproveRow {
   int episodes = 0, successes = 0;
   double mean_length = 0;
   double mean_success_length = NAN;  // control steps on successes; NaN without success
+  // Per held-out episode j (empty in results written before they were recorded): solved, and its length
+  // in control steps. Lets improve-summary compare two bases' lengths on the episodes both solve.
+  std::vector<bool> episode_success;
+  std::vector<int> episode_length;
   double success_rate() const { return episodes > 0 ? static_cast<double>(successes) / episodes : 0.0; }
 };
 

@@ -107,7 +107,7 @@ std::string format_improve_csv(const std::vector<ImproveRow>& rows) {
 std::string format_improve_json(const std::vector<ImproveRow>& rows, const std::vector<CollectionRow>& collections,
                                 const ImproveReportContext& ctx) {
   nlohmann::json jr = nlohmann::json::array(), jc = nlohmann::json::array();
-  for (const ImproveRow& r : rows)
+  for (const ImproveRow& r : rows) {
     jr.push_back({{"task", r.task},
                   {"round", r.round},
                   {"base", r.base},
@@ -120,6 +120,11 @@ std::string format_improve_json(const std::vector<ImproveRow>& rows, const std::
                   {"train_demos", r.train_demos},
                   {"train_rollouts", r.train_rollouts},
                   {"base_path", r.base_path}});
+    if (!r.episode_success.empty()) {  // per held-out episode, in order
+      jr.back()["episode_success"] = r.episode_success;
+      jr.back()["episode_length"] = r.episode_length;
+    }
+  }
   for (const CollectionRow& c : collections)
     jc.push_back({{"task", c.task},
                   {"round", c.round},

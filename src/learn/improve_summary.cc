@@ -54,6 +54,19 @@ std::string cell_text(const ImproveSummaryCell* c) {
   return s;
 }
 
+// The corrected and the control base of `task` in `round`, alone (without residual); null if absent.
+// Works on runs' rows and on summary cells alike.
+template <typename Row>
+std::pair<const Row*, const Row*> bases_alone(const std::vector<Row>& rows, const std::string& task, int round) {
+  const Row *corrected = nullptr, *control = nullptr;
+  for (const Row& r : rows)
+    if (r.task == task && r.round == round && !r.with_residual) {
+      if (r.base == "corrected") corrected = &r;
+      if (r.base == "control") control = &r;
+    }
+  return {corrected, control};
+}
+
 }  // namespace
 
 ImproveRun parse_improve_json(const std::string& text, const std::string& label) {
@@ -86,6 +99,17 @@ ImproveRun parse_improve_json(const std::string& text, const std::string& label)
     row.train_demos = field<int>(r, "train_demos", where);
     row.train_rollouts = field<int>(r, "train_rollouts", where);
     row.base_path = field<std::string>(r, "base_path", where);
+    if (r.contains("episode_success") || r.contains("episode_length")) {  // absent in older results
+      row.episode_success = field<std::vector<bool>>(r, "episode_success", where);
+      row.episode_length = field<std::vector<int>>(r, "episode_length", where);
+      const int solved = static_cast<int>(std::count(row.episode_success.begin(), row.episode_success.end(), true));
+      if (static_cast<int>(row.episode_success.size()) != row.episodes || static_cast<int>(row.episode_length.size()) != row.episodes ||
+          solved != row.successes)
+        throw InputError(where + ": per-episode outcomes (" + std::to_string(row.episode_success.size()) + " outcomes, " +
+                         std::to_string(solved) + " solved, " + std::to_string(row.episode_length.size()) +
+                         " lengths) disagree with " + std::to_string(row.successes) + " successes out of " +
+                         std::to_string(row.episodes) + " episodes");
+    }
     if (row.episodes <= 0 || row.successes < 0 || row.successes > row.episodes)
       throw InputError(where + ": " + std::to_string(row.successes) + " successes out of " + std::to_string(row.episodes) + " episodes");
     if (row.successes > 0 && !(row.mean_success_length >= 0))
@@ -175,12 +199,7 @@ ImproveSummary summarize_improve(const std::vector<ImproveRun>& runs) {
     int last = -1;
     for (const ImproveSummaryCell& c : s.cells)
       if (c.task == t && c.base == "corrected") last = std::max(last, c.round);
-    const ImproveSummaryCell *corrected = nullptr, *control = nullptr;
-    for (const ImproveSummaryCell& c : s.cells)
-      if (c.task == t && c.round == last && !c.with_residual) {
-        if (c.base == "corrected") corrected = &c;
-        if (c.base == "control") control = &c;
-      }
+    const auto [corrected, control] = bases_alone(s.cells, t, last);
     if (!corrected || !control) continue;
     ImproveVerdict v;
     v.task = t;
@@ -192,6 +211,29 @@ ImproveSummary summarize_improve(const std::vector<ImproveRun>& runs) {
     // Per-run comparison: the k-th rate of each cell is the k-th run that has the row.
     v.runs = static_cast<int>(std::min(corrected->rates.size(), control->rates.size()));
     for (int k = 0; k < v.runs; ++k) v.runs_corrected_higher += corrected->rates[k] > control->rates[k];
+    // Paired lengths: both arms were evaluated on the same held-out episodes of each run.
+    v.paired = true;
+    double corrected_sum = 0, control_sum = 0;
+    for (const ImproveRun& r : runs) {
+      const auto [a, b] = bases_alone(r.rows, t, last);
+      if (!a || !b) continue;
+      if (a->episode_success.empty() || b->episode_success.empty()) {
+        v.paired = false;
+        continue;
+      }
+      for (size_t j = 0; j < a->episode_success.size() && j < b->episode_success.size(); ++j) {
+        if (!a->episode_success[j] || !b->episode_success[j]) continue;
+        ++v.common_successes;
+        corrected_sum += a->episode_length[j];
+        control_sum += b->episode_length[j];
+        v.common_corrected_shorter += a->episode_length[j] < b->episode_length[j];
+        v.common_control_shorter += b->episode_length[j] < a->episode_length[j];
+      }
+    }
+    if (v.paired && v.common_successes > 0) {
+      v.corrected_common_length = corrected_sum / v.common_successes;
+      v.control_common_length = control_sum / v.common_successes;
+    }
     s.verdicts.push_back(v);
   }
   return s;
@@ -223,16 +265,27 @@ std::string format_improve_summary_markdown(const ImproveSummary& s) {
          "pooled over the runs' successful episodes (20 Hz control steps; shorter is better).\n";
   if (!s.verdicts.empty()) {
     out << "\n## Corrected vs. control (re-trained bases alone, last round)\n\n"
-        << "| Task | corrected | control | runs corrected higher | length corrected | length control | higher success | shorter |\n"
-        << "|---|---|---|---|---|---|---|---|\n";
+        << "| Task | corrected | control | runs corrected higher | length corrected | length control | solved by both | length "
+           "on those, corrected / control | corrected / control shorter | higher success | shorter |\n"
+        << "|---|---|---|---|---|---|---|---|---|---|---|\n";
     int both = 0;
+    bool all_paired = true;
     for (const ImproveVerdict& v : s.verdicts) {
       out << "| " << v.task << " | " << pct(v.corrected_rate) << " | " << pct(v.control_rate) << " | " << v.runs_corrected_higher << "/"
-          << v.runs << " | " << steps(v.corrected_success_length) << " | " << steps(v.control_success_length) << " | "
-          << (v.higher_success() ? "yes" : "no") << " | " << (v.shorter_successes() ? "yes" : "no") << " |\n";
+          << v.runs << " | " << steps(v.corrected_success_length) << " | " << steps(v.control_success_length) << " | ";
+      if (v.paired)
+        out << v.common_successes << " | " << steps(v.corrected_common_length) << " / " << steps(v.control_common_length) << " | "
+            << v.common_corrected_shorter << " / " << v.common_control_shorter << " | ";
+      else
+        out << "— | — | — | ";
+      out << (v.higher_success() ? "yes" : "no") << " | " << (v.shorter_successes() ? "yes" : "no") << " |\n";
       both += v.higher_success() && v.shorter_successes();
+      all_paired = all_paired && v.paired;
     }
-    out << "\nBoth (higher success and shorter successful episodes): " << both << " of " << s.verdicts.size() << " task(s).\n";
+    out << "\nLengths: pooled over each base's own successes, then over the held-out episodes both bases solve (the same "
+           "start states in each run; how many of those each base finished in fewer steps). \"shorter\" compares the "
+        << (all_paired ? "latter" : "latter where every run recorded per-episode outcomes, else the former") << ".\n"
+        << "\nBoth (higher success and shorter successful episodes): " << both << " of " << s.verdicts.size() << " task(s).\n";
   }
   return out.str();
 }
@@ -260,6 +313,12 @@ std::string format_improve_summary_json(const ImproveSummary& s) {
                         {"control_success_length", num(v.control_success_length)},
                         {"runs", v.runs},
                         {"runs_corrected_higher", v.runs_corrected_higher},
+                        {"paired", v.paired},
+                        {"common_successes", v.common_successes},
+                        {"corrected_common_length", num(v.corrected_common_length)},
+                        {"control_common_length", num(v.control_common_length)},
+                        {"common_corrected_shorter", v.common_corrected_shorter},
+                        {"common_control_shorter", v.common_control_shorter},
                         {"higher_success", v.higher_success()},
                         {"shorter_successes", v.shorter_successes()}});
   return json{{"domain", s.domain}, {"eval_episodes", s.eval_episodes}, {"eval_seed", s.eval_seed}, {"runs", s.labels},

@@ -41,8 +41,17 @@ struct ImproveVerdict {
   double corrected_rate = 0, control_rate = 0;                  // means over runs
   double corrected_success_length = NAN, control_success_length = NAN;  // pooled
   int runs = 0, runs_corrected_higher = 0;  // runs where the corrected base's rate is strictly higher
+  // Lengths on the held-out episodes that both bases solve (the same start states), over every run:
+  // a base that also solves harder starts is not penalised for their longer episodes. `paired` is false
+  // when a run's results carry no per-episode outcomes; the pooled lengths decide then.
+  bool paired = false;
+  int common_successes = 0;                            // (run, episode) pairs solved by both
+  int common_corrected_shorter = 0, common_control_shorter = 0;  // of those, strictly shorter
+  double corrected_common_length = NAN, control_common_length = NAN;  // means over those
   bool higher_success() const { return corrected_rate > control_rate; }
-  bool shorter_successes() const { return corrected_success_length < control_success_length; }  // false if either NaN
+  bool shorter_successes() const {  // false if a length is NaN
+    return paired ? corrected_common_length < control_common_length : corrected_success_length < control_success_length;
+  }
 };
 
 struct ImproveSummary {

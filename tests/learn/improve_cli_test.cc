@@ -93,6 +93,12 @@ TEST(ImproveCli, RunsEndToEndAndTheRetrainedBasesLoadInRolloutAndEval) {
   EXPECT_EQ(sj["cells"].size(), 6u);
   ASSERT_EQ(sj["verdicts"].size(), 1u);
   EXPECT_EQ(sj["verdicts"][0]["task"], "lift");
+  // Every evaluated row records its held-out episodes, so the lengths are compared on common successes.
+  for (const auto& row : j["rows"]) {
+    ASSERT_EQ(row["episode_success"].size(), row["episodes"].get<size_t>()) << row;
+    ASSERT_EQ(row["episode_length"].size(), row["episodes"].get<size_t>()) << row;
+  }
+  EXPECT_TRUE(sj["verdicts"][0]["paired"].get<bool>());
   EXPECT_NE(slurp(dir + "/summary.md").find("## Corrected vs. control"), std::string::npos);
   // The same run twice is the same collection seed twice: refused, not averaged.
   const auto twice = run_cli("improve-summary " + out + " " + out, err);

@@ -105,7 +105,61 @@ TEST(ImproveSummary, AVerdictCanBeNegativeAndNoSuccessIsNotShorter) {
   EXPECT_NEAR(s.verdicts[0].corrected_success_length, 50, 1e-12);  // the only successes
   const ImproveSummary none = summarize_improve({run(0, 0, 0, 49, 70)});
   EXPECT_FALSE(none.verdicts[0].shorter_successes());
-  EXPECT_NE(format_improve_summary_markdown(none).find("| drawer | 0% | 49% | 0/1 | — | 70 | no | no |"), std::string::npos);
+  EXPECT_NE(format_improve_summary_markdown(none).find("| drawer | 0% | 49% | 0/1 | — | 70 | — | — | — | no | no |"),
+            std::string::npos)
+      << format_improve_summary_markdown(none);
+}
+
+// A run with per-episode outcomes: the corrected base solves episodes 0, 1, 2 (one of them a hard start
+// that takes long), the control 0, 1, 3.
+ImproveRun paired_run(uint64_t seed) {
+  ImproveRun r = run(seed, 3, 0, 3, 0);
+  for (ImproveRow& row : r.rows) {
+    if (row.round != 1 || row.with_residual) continue;
+    row.episodes = 4;
+    const bool corrected = row.base == "corrected";
+    row.episode_success = corrected ? std::vector<bool>{true, true, true, false} : std::vector<bool>{true, true, false, true};
+    row.episode_length = corrected ? std::vector<int>{50, 60, 200, 500} : std::vector<int>{55, 58, 500, 40};
+    row.mean_success_length = corrected ? (50 + 60 + 200) / 3.0 : (55 + 58 + 40) / 3.0;
+  }
+  return r;
+}
+
+TEST(ImproveSummary, LengthsArePairedOnTheEpisodesBothBasesSolve) {
+  // Pooled over each base's own successes the corrected base looks slower (103 vs 51 steps) only because
+  // it also solves a hard start; on the two episodes both solve it takes 55 vs 56.5 steps.
+  const ImproveRun r = parse_improve_json(
+      format_improve_json(paired_run(0).rows, paired_run(0).collections, ImproveReportContext{"lab", 100, 2000000, "", ""}), "run0");
+  EXPECT_EQ(r.rows[2].episode_length, (std::vector<int>{50, 60, 200, 500}));  // survives the round trip
+  EXPECT_EQ(r.rows[4].episode_success, (std::vector<bool>{true, true, false, true}));
+  const ImproveSummary s = summarize_improve({r, paired_run(1)});
+  ASSERT_EQ(s.verdicts.size(), 1u);
+  const ImproveVerdict& v = s.verdicts[0];
+  EXPECT_TRUE(v.paired);
+  EXPECT_EQ(v.common_successes, 4);  // two per run
+  EXPECT_DOUBLE_EQ(v.corrected_common_length, 55);
+  EXPECT_DOUBLE_EQ(v.control_common_length, 56.5);
+  EXPECT_EQ(v.common_corrected_shorter, 2);
+  EXPECT_EQ(v.common_control_shorter, 2);
+  EXPECT_GT(v.corrected_success_length, v.control_success_length);
+  EXPECT_TRUE(v.shorter_successes());  // decided on the common episodes
+  EXPECT_NE(format_improve_summary_markdown(s).find("| 4 | 55 / 56 | 2 / 2 |"), std::string::npos) << format_improve_summary_markdown(s);
+
+  // One run without per-episode outcomes (older results): no pairing, the pooled lengths decide.
+  const ImproveSummary mixed = summarize_improve({paired_run(0), run(1, 3, 60, 3, 70)});
+  EXPECT_FALSE(mixed.verdicts[0].paired);
+  EXPECT_TRUE(std::isnan(mixed.verdicts[0].corrected_common_length));
+
+  // Outcomes that disagree with the row's counts are refused.
+  ImproveRun bad = paired_run(0);
+  bad.rows[2].episode_success[3] = true;
+  const std::string text = format_improve_json(bad.rows, bad.collections, ImproveReportContext{"lab", 100, 2000000, "", ""});
+  try {
+    parse_improve_json(text, "runs/bad");
+    FAIL() << "inconsistent per-episode outcomes accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("runs/bad: rows[2]: per-episode outcomes"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ImproveSummary, RefusesRunsThatAreNotTheSameExperimentOrNotIndependent) {
