@@ -128,8 +128,9 @@ ImproveRun paired_run(uint64_t seed) {
 TEST(ImproveSummary, LengthsArePairedOnTheEpisodesBothBasesSolve) {
   // Pooled over each base's own successes the corrected base looks slower (103 vs 51 steps) only because
   // it also solves a hard start; on the two episodes both solve it takes 55 vs 56.5 steps.
-  const ImproveRun r = parse_improve_json(
-      format_improve_json(paired_run(0).rows, paired_run(0).collections, ImproveReportContext{"lab", 100, 2000000, "", ""}), "run0");
+  const ImproveRun written = paired_run(0);
+  const ImproveRun r =
+      parse_improve_json(format_improve_json(written.rows, written.collections, ImproveReportContext{"lab", 100, 2000000, "", ""}), "run0");
   EXPECT_EQ(r.rows[2].episode_length, (std::vector<int>{50, 60, 200, 500}));  // survives the round trip
   EXPECT_EQ(r.rows[4].episode_success, (std::vector<bool>{true, true, false, true}));
   const ImproveSummary s = summarize_improve({r, paired_run(1)});
