@@ -123,7 +123,7 @@ void register_sim_commands(CLI::App& app) {
     eval::RolloutConfig cfg;
     std::string policy = "expert";
     std::string base_path, residual_path, constant_residual;
-    bool json = false;
+    bool json = false, scripted_residual = false;
   };
   auto ro = std::make_shared<RolloutOpts>();
   auto* ro_cmd = app.add_subcommand("rollout", "Run episodes of a policy and report success");
@@ -138,12 +138,14 @@ void register_sim_commands(CLI::App& app) {
   ro_cmd->add_flag("--json", ro->json, "print one JSON object on stdout");
   ro_cmd->add_option("--constant-residual", ro->constant_residual,
                      "with --policy base+residual and no --residual: apply this fixed residual (7 values in [-1, 1]: dx dy dz rx ry rz dgrip) every step");
+  ro_cmd->add_flag("--scripted-residual", ro->scripted_residual,
+                   "with --policy base+residual and no --residual: the hand-written x/y correction (diagnostic; see policy/scripted_residual.h)");
   ro_cmd->callback([ro] {
     tasks::make_task(ro->cfg.task);  // validate the name before any work
     if (ro->policy != "expert" && ro->policy != "teleop" && ro->policy != "base" && ro->policy != "base+residual")
       throw InputError("unknown policy '" + ro->policy + "' (known: expert, teleop, base, base+residual)");
-    if (ro->policy == "base+residual" && ro->residual_path.empty() && ro->constant_residual.empty())
-      throw InputError("--policy base+residual needs --residual FILE (or --constant-residual)");
+    if (ro->policy == "base+residual" && ro->residual_path.empty() && ro->constant_residual.empty() && !ro->scripted_residual)
+      throw InputError("--policy base+residual needs --residual FILE (or --constant-residual or --scripted-residual)");
     std::vector<float> constant;
     if (!ro->constant_residual.empty()) {
       std::stringstream ss(ro->constant_residual);
@@ -175,6 +177,7 @@ void register_sim_commands(CLI::App& app) {
       rc.threads = ro->cfg.threads;
       rc.use_estimator = sim::load_domain(ro->cfg.domain).name == "lab";
       rc.constant_delta = constant;
+      rc.scripted = ro->scripted_residual;
       stats = learn::evaluate_residual(rc);
     } else stats = eval::run_episodes(ro->cfg, [teleop, base_path](const sim::Env& env) -> std::unique_ptr<StepPolicy> {
       if (!base_path.empty())

@@ -14,6 +14,8 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
   const sim::DomainConfig domain = sim::load_domain(cfg.domain);
   auto scene = tasks::compile_task(cfg.task, domain);
   const bool with_residual = !cfg.residual_path.empty();
+  if (with_residual && (cfg.scripted || !cfg.constant_delta.empty()))
+    throw InputError("a residual file, the scripted residual and a constant residual exclude each other");
   policy::ResidualModel model{policy::Mlp(), cfg.task, {}, {}, "", {}};
   if (with_residual) {
     model = policy::load_residual(cfg.residual_path);
@@ -56,6 +58,8 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
         if (with_residual) {
           policy::normalize_residual_obs(model.layout, model.obs_norm.mean, model.obs_norm.inv_std, obs.data(), obs_n.data());
           actors[w].forward_one(obs_n.data(), delta.data());
+        } else if (cfg.scripted) {
+          policy::scripted_residual(env.layout(), obs, model.scales, cfg.scripted_config, delta);
         }
         // Copied before the step only when someone records the episode.
         Observation before;

@@ -10,6 +10,7 @@
 #include "eval/rollout.h"
 #include "learn/residual_env.h"
 #include "policy/residual_file.h"
+#include "policy/scripted_residual.h"
 
 namespace ocres::learn {
 
@@ -22,6 +23,10 @@ struct ResidualEvalConfig {
   // Without a residual file: apply this fixed residual (normalised units) at every step instead — a
   // sensitivity probe (how much does a constant 6 mm offset cost this base?).
   std::vector<float> constant_delta;
+  // Without a residual file: the hand-written correction of policy/scripted_residual.h instead — the
+  // diagnostic of what a ±2 cm x/y correction can buy on this base (what the learner should find).
+  bool scripted = false;
+  policy::ScriptedResidualConfig scripted_config;
   // Perception degradation (`ocres sweep`); the defaults leave the evaluation exactly as without them.
   std::optional<perception::EstimatorModelConfig> estimator;  // replaces the estimator model's defaults
   double extra_dropout_probability = 0;                        // ResidualEnvConfig::extra_dropout_probability

@@ -38,6 +38,9 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
   expect_clear_error("kinematics --q 9,0,0,-1.5,0,1.5,0", "joint 1");
   expect_clear_error("ik --pose 2.5,0,0.3,0,1,0,0", "unreachable");
   expect_clear_error("rollout --task lift --policy base --base /nonexistent.safetensors", "nonexistent");
+  expect_clear_error("rollout --task lift --policy base+residual --base b.safetensors", "--scripted-residual");
+  expect_clear_error("rollout --task lift --policy base+residual --base b.safetensors --residual r.safetensors --scripted-residual",
+                     "exclude each other");
 }
 
 TEST(Cli, MalformedDomainFilesNameTheBadField) {
