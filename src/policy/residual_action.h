@@ -61,6 +61,10 @@ struct ResidualObsLayout {
   int relative_offset() const { return valid_index() + 1; }
   int relative_dim() const { return 6 * num_objects; }
   int dim() const { return relative_offset() + relative_dim(); }
+  // Single features by meaning, so that readers of the vector need not repeat the layout arithmetic.
+  int object_position_index(int i) const { return object_offset() + 7 * i; }       // then y, z
+  int base_gripper_index() const { return base_offset() + 7; }
+  int object_minus_base_index(int i) const { return relative_offset() + 6 * i + 3; }  // then y, z
   // One name per index, e.g. "tcp.px", "obj0.qw", "scalar0", "base.grip", "valid", "obj0-tcp.x".
   std::vector<std::string> names() const;
 };

@@ -13,11 +13,9 @@ void scripted_residual(const ResidualObsLayout& layout, std::span<const float> o
               "scripted_residual: observation or delta of the wrong size");
   std::fill(delta.begin(), delta.end(), 0.0f);
   if (obs[layout.valid_index()] < 0.5f) return;
-  const int base = layout.base_offset();
-  const bool open = obs[base + 7] > config.open_width_m;
-  // Per object i: [obj_i − tcp (3), obj_i − base target (3)] from relative_offset().
-  auto to_base_xy = [&](int i, int k) { return static_cast<double>(obs[layout.relative_offset() + 6 * i + 3 + k]); };
-  auto obj_xy = [&](int i, int k) { return static_cast<double>(obs[layout.object_offset() + 7 * i + k]); };
+  const bool open = obs[layout.base_gripper_index()] > config.open_width_m;
+  auto to_base_xy = [&](int i, int k) { return static_cast<double>(obs[layout.object_minus_base_index(i) + k]); };
+  auto obj_xy = [&](int i, int k) { return static_cast<double>(obs[layout.object_position_index(i) + k]); };
   double d[2] = {0, 0};
   if (open) {
     if (std::hypot(to_base_xy(0, 0), to_base_xy(0, 1)) >= config.capture_radius_m) return;

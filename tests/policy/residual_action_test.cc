@@ -70,6 +70,9 @@ TEST(ResidualObs, LayoutMatchesDocumentedIndices) {
   EXPECT_EQ(layout.names()[layout.base_offset()], "base.px");
   EXPECT_EQ(layout.names()[layout.valid_index()], "valid");
   EXPECT_EQ(layout.names()[layout.relative_offset() + 6], "obj1-tcp.x");
+  EXPECT_EQ(layout.names()[layout.object_position_index(1)], "obj1.px");
+  EXPECT_EQ(layout.names()[layout.base_gripper_index()], "base.grip");
+  EXPECT_EQ(layout.names()[layout.object_minus_base_index(1)], "obj1-base.x");
   RobotState robot;
   robot.X_BT = Pose{Vec3(0.4, 0.1, 0.3), Quat(0, 1, 0, 0)};
   robot.gripper_width_m = 0.06;
