@@ -14,7 +14,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
   const sim::DomainConfig domain = sim::load_domain(cfg.domain);
   auto scene = tasks::compile_task(cfg.task, domain);
   const bool with_residual = !cfg.residual_path.empty();
-  if (with_residual && (cfg.scripted || !cfg.constant_delta.empty()))
+  if (int(with_residual) + int(cfg.scripted) + int(!cfg.constant_delta.empty()) > 1)
     throw InputError("a residual file, the scripted residual and a constant residual exclude each other");
   policy::ResidualModel model{policy::Mlp(), cfg.task, {}, {}, "", {}};
   if (with_residual) {

@@ -41,6 +41,8 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
   expect_clear_error("rollout --task lift --policy base+residual --base b.safetensors", "--scripted-residual");
   expect_clear_error("rollout --task lift --policy base+residual --base b.safetensors --residual r.safetensors --scripted-residual",
                      "exclude each other");
+  expect_clear_error("rollout --task lift --policy base+residual --base b.safetensors --constant-residual 0,0,0,0,0,0,0 --scripted-residual",
+                     "exclude each other");
 }
 
 TEST(Cli, MalformedDomainFilesNameTheBadField) {
