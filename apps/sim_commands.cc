@@ -198,6 +198,9 @@ void register_sim_commands(CLI::App& app) {
         for (int k = 0; k < 7; ++k) m[k] += e.mean_abs_residual[k] / stats.size();
       std::fprintf(stderr, "  mean |residual| (x y z rx ry rz grip, units of the scales): %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", m[0], m[1],
                    m[2], m[3], m[4], m[5], m[6]);
+      if (!ro->residual_path.empty())
+        std::fprintf(stderr, "  x/y vs the scripted correction, at its %d steps: cosine %.2f, rms %.2f learnt / %.2f scripted\n",
+                     s.scripted_steps, s.scripted_cosine, s.learnt_rms, s.scripted_rms);
     }
     nlohmann::json failures = nlohmann::json::object();
     for (int o = 1; o < eval::kNumOutcomes; ++o) {
@@ -205,12 +208,16 @@ void register_sim_commands(CLI::App& app) {
       if (s.outcomes[o] > 0) std::fprintf(stderr, "  failure %-22s %d\n", eval::outcome_name(static_cast<eval::Outcome>(o)), s.outcomes[o]);
     }
     if (ro->json) {
-      std::cout << nlohmann::json{{"task", ro->cfg.task},           {"domain", ro->cfg.domain}, {"failures", failures},
-                                  {"policy", ro->policy},           {"episodes", s.episodes},
-                                  {"successes", s.successes},       {"success_rate", s.success_rate},
-                                  {"mean_length", s.mean_length},   {"seed", ro->cfg.seed}}
-                       .dump()
-                << std::endl;
+      nlohmann::json out{{"task", ro->cfg.task},         {"domain", ro->cfg.domain}, {"failures", failures},
+                         {"policy", ro->policy},         {"episodes", s.episodes},
+                         {"successes", s.successes},     {"success_rate", s.success_rate},
+                         {"mean_length", s.mean_length}, {"seed", ro->cfg.seed}};
+      if (ro->policy == "base+residual" && !ro->residual_path.empty())
+        out["scripted_agreement"] = {{"steps", s.scripted_steps},
+                                     {"cosine", s.scripted_cosine},
+                                     {"learnt_rms", s.learnt_rms},
+                                     {"scripted_rms", s.scripted_rms}};
+      std::cout << out.dump() << std::endl;
     }
   });
 }

@@ -1,6 +1,7 @@
 #include "eval/rollout.h"
 
 #include <atomic>
+#include <cmath>
 
 #include "core/parallel.h"
 #include "eval/failure_modes.h"
@@ -60,8 +61,12 @@ std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const Policy
 Summary summarize(const std::vector<EpisodeStats>& stats) {
   Summary s;
   s.episodes = static_cast<int>(stats.size());
-  double len = 0, slen = 0, ret = 0;
+  double len = 0, slen = 0, ret = 0, dot = 0, learnt_sq = 0, scripted_sq = 0;
   for (const auto& e : stats) {
+    s.scripted_steps += e.scripted_steps;
+    dot += e.scripted_dot;
+    learnt_sq += e.learnt_sq;
+    scripted_sq += e.scripted_sq;
     s.successes += e.success;
     ++s.outcomes[e.outcome];
     len += e.length;
@@ -74,6 +79,11 @@ Summary summarize(const std::vector<EpisodeStats>& stats) {
     s.mean_return = ret / s.episodes;
   }
   if (s.successes > 0) s.mean_success_length = slen / s.successes;
+  if (s.scripted_steps > 0) {
+    s.learnt_rms = std::sqrt(learnt_sq / s.scripted_steps);
+    s.scripted_rms = std::sqrt(scripted_sq / s.scripted_steps);
+    if (learnt_sq > 0 && scripted_sq > 0) s.scripted_cosine = dot / std::sqrt(learnt_sq * scripted_sq);
+  }
   return s;
 }
 

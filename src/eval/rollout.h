@@ -25,6 +25,12 @@ struct EpisodeStats {
   // Mean |residual| per component over the episode's steps (normalised units in [0, 1]; zero when no
   // residual runs): how much, and in which component, the residual corrects the base.
   std::array<double, 7> mean_abs_residual{};
+  // With a learnt residual: how its x/y correction compares with the hand-written one
+  // (policy/scripted_residual.h) at the steps where that one acts (the base going for the object, or
+  // carrying it to the place target): the number of such steps and, over them, the sums of
+  // δ_learnt·δ_scripted, |δ_learnt|² and |δ_scripted|² (x and y, normalised units).
+  int scripted_steps = 0;
+  double scripted_dot = 0, learnt_sq = 0, scripted_sq = 0;
 };
 
 struct RolloutConfig {
@@ -49,6 +55,11 @@ struct Summary {
   int episodes = 0, successes = 0;
   std::array<int, 7> outcomes{};  // counts per eval::Outcome
   double success_rate = 0, mean_length = 0, mean_success_length = 0, mean_return = 0;
+  // Over every episode's scripted_steps (EpisodeStats): the cosine between the learnt and the
+  // hand-written x/y corrections (0 when either is zero throughout) and their root-mean-square sizes.
+  // A learner that found the correction the scripted residual measures has cosine near 1.
+  int scripted_steps = 0;
+  double scripted_cosine = 0, learnt_rms = 0, scripted_rms = 0;
 };
 Summary summarize(const std::vector<EpisodeStats>& stats);
 

@@ -46,7 +46,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
   ThreadPool pool(workers);
   pool.parallel_for(workers, [&](int w) {
     ResidualEnv& env = *envs[w];
-    std::vector<float> obs(env.obs_dim()), obs_n(env.obs_dim()), next_obs(env.obs_dim()), executed(7), delta(7, 0.0f);
+    std::vector<float> obs(env.obs_dim()), obs_n(env.obs_dim()), next_obs(env.obs_dim()), executed(7), delta(7, 0.0f), scripted_delta(7);
     if (!with_residual && cfg.constant_delta.size() == 7) delta = cfg.constant_delta;
     for (int j = next++; j < cfg.episodes; j = next++) {
       eval::EpisodeStats& s = stats[j];
@@ -58,6 +58,14 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
         if (with_residual) {
           policy::normalize_residual_obs(model.layout, model.obs_norm.mean, model.obs_norm.inv_std, obs.data(), obs_n.data());
           actors[w].forward_one(obs_n.data(), delta.data());
+          // What the hand-written correction would do here, for Summary::scripted_cosine.
+          policy::scripted_residual(env.layout(), obs, model.scales, cfg.scripted_config, scripted_delta);
+          if (scripted_delta[0] != 0 || scripted_delta[1] != 0) {
+            ++s.scripted_steps;
+            s.scripted_dot += delta[0] * scripted_delta[0] + delta[1] * scripted_delta[1];
+            s.learnt_sq += delta[0] * delta[0] + delta[1] * delta[1];
+            s.scripted_sq += scripted_delta[0] * scripted_delta[0] + scripted_delta[1] * scripted_delta[1];
+          }
         } else if (cfg.scripted) {
           policy::scripted_residual(env.layout(), obs, model.scales, cfg.scripted_config, delta);
         }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -183,6 +184,34 @@ TEST_F(DeployE2E, BcBaseRandomResidualOverLoopbackMatchesTheInProcessEvaluation)
   compare("base.safetensors", "random", 2, [] {
     return evaluate_bc((dir_ / "base.safetensors").string(), (dir_ / "random.safetensors").string(), 2);
   });
+}
+// The comparison with the hand-written x/y correction (`ocres rollout` prints it for a learnt residual),
+// on the shipped Stack Cube sim twin, which goes for the cube in most episodes: taken at the steps where
+// the scripted correction acts; a zero residual agrees with nothing, a random one has a size.
+TEST_F(DeployE2E, EvaluationComparesTheLearntCorrectionWithTheScriptedOne) {
+  deploy::testing::write_test_residual((dir_ / "stack_zero.safetensors").string(), "stack", 0, 4, true, /*num_objects=*/2);
+  deploy::testing::write_test_residual((dir_ / "stack_random.safetensors").string(), "stack", 0, 5, false, /*num_objects=*/2);
+  auto run = [](const std::string& residual) {
+    learn::ResidualEvalConfig rc;
+    rc.task = "stack";
+    rc.base_path = deploy::testing::source_dir() + "/checkpoints/bases/stack_sim.safetensors";
+    rc.residual_path = (dir_ / residual).string();
+    rc.episodes = 2;
+    rc.seed = 2000000;
+    return eval::summarize(learn::evaluate_residual(rc));
+  };
+  const eval::Summary zero = run("stack_zero.safetensors"), random = run("stack_random.safetensors");
+  std::printf("scripted steps: zero %d, random %d; random cosine %.3f rms %.3f / %.3f\n", zero.scripted_steps, random.scripted_steps,
+              random.scripted_cosine, random.learnt_rms, random.scripted_rms);
+  ASSERT_GT(zero.scripted_steps, 0);
+  EXPECT_EQ(zero.learnt_rms, 0.0);
+  EXPECT_EQ(zero.scripted_cosine, 0.0);
+  EXPECT_GT(zero.scripted_rms, 0.0);
+  EXPECT_LE(zero.scripted_rms, std::sqrt(2.0));  // within the residual's authority, ±1 per axis
+  ASSERT_GT(random.scripted_steps, 0);
+  EXPECT_GT(random.learnt_rms, 0.0);
+  EXPECT_GE(random.scripted_cosine, -1.0);
+  EXPECT_LE(random.scripted_cosine, 1.0);
 }
 // Expert-like base: teleoperation-emulated lab demos replayed open-loop, which succeed; the deployed
 // episodes must succeed as they do in process.

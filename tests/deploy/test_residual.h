@@ -9,11 +9,11 @@
 namespace ocres::deploy::testing {
 
 inline void write_test_residual(const std::string& path, const std::string& task, int num_scalars, uint64_t seed,
-                                bool zero_output) {
+                                bool zero_output, int num_objects = 1) {
   policy::ResidualModel model;
   model.task = task;
   model.base = "test";
-  model.layout.num_objects = 1;
+  model.layout.num_objects = num_objects;
   model.layout.num_scalars = num_scalars;
   const int input_dim = model.layout.dim();
   model.actor = policy::Mlp(policy::MlpConfig{.input_dim = input_dim, .hidden = {64, 64}, .output_dim = policy::kResidualDim,
