@@ -3,11 +3,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "policy/residual_file.h"
+#include "learn/correction_value.h"
 #include "learn/td3.h"
 #include "policy/bc_policy.h"
 #include "sim/domain.h"
@@ -122,6 +126,55 @@ void register_train_commands(CLI::App& app) {
     trainer.save_checkpoint(ckpt);
     std::fprintf(stderr, "saved %s/residual.safetensors (final eval %.0f%% on %d held-out episodes, %.0f s)\n", o->out.c_str(),
                  100 * trainer.metrics().eval_success_rate, cfg.eval_episodes, trainer.metrics().elapsed_s);
+  });
+
+  // `ocres correction-value`: what the hand-written correction is worth to a per-step learner.
+  struct CvOpts {
+    learn::CorrectionValueConfig cfg;
+    std::string holds = "1,4,16,64";
+    bool json = false;
+  };
+  auto cv = std::make_shared<CvOpts>();
+  auto* cv_cmd = app.add_subcommand(
+      "correction-value",
+      "Paired same-seed rollouts: the discounted return of the base when the scripted x/y correction is applied at one moment for m steps, minus the base's");
+  cv_cmd->add_option("--task", cv->cfg.task, "task name")->required();
+  cv_cmd->add_option("--base", cv->cfg.base_path, "frozen base policy (.safetensors), the sim twin")->required();
+  cv_cmd->add_option("--domain", cv->cfg.domain, "domain name or YAML file")->default_val("sim");
+  cv_cmd->add_option("--episodes", cv->cfg.episodes, "episodes (held-out seeds)")->default_val(20)->check(CLI::Range(1, 100000));
+  cv_cmd->add_option("--seed", cv->cfg.seed, "run seed (episode j uses a seed derived from it and j)")->default_val(2000000);
+  cv_cmd->add_option("--threads", cv->cfg.threads, "worker threads")->default_val(1)->check(CLI::Range(1, 256));
+  cv_cmd->add_option("--stride", cv->cfg.stride, "probe every N-th step at which the correction acts")->default_val(30)->check(CLI::Range(1, 100000));
+  cv_cmd->add_option("--hold", cv->holds, "comma-separated numbers of steps the correction is held")->default_val("1,4,16,64");
+  cv_cmd->add_option("--gamma", cv->cfg.gamma, "discount of the returns (the trainer's)")->default_val(0.95)->check(CLI::Range(0.0, 0.9999));
+  cv_cmd->add_flag("--json", cv->json, "print one JSON object on stdout");
+  cv_cmd->callback([cv] {
+    tasks::make_task(cv->cfg.task);  // validate the name before any work
+    policy::BcPolicy::load_for_task(cv->cfg.base_path, cv->cfg.task);
+    cv->cfg.hold_steps.clear();
+    for (const std::string& v : split_list(cv->holds)) {
+      char* end = nullptr;
+      const long m = std::strtol(v.c_str(), &end, 10);
+      if (*end != '\0' || m < 0 || m > 100000) throw InputError("--hold: '" + v + "' is not a number of steps");
+      cv->cfg.hold_steps.push_back(static_cast<int>(m));
+    }
+    if (cv->cfg.hold_steps.empty()) throw InputError("--hold: no values");
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto rows = learn::measure_correction_value(cv->cfg);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "%s | %s | %d episodes, every %d-th correcting step, gamma %.3g, %.0f s\n", cv->cfg.task.c_str(), cv->cfg.domain.c_str(),
+                 cv->cfg.episodes, cv->cfg.stride, cv->cfg.gamma, secs);
+    nlohmann::json out{{"task", cv->cfg.task}, {"domain", cv->cfg.domain}, {"episodes", cv->cfg.episodes}, {"seed", cv->cfg.seed},
+                       {"stride", cv->cfg.stride}, {"gamma", cv->cfg.gamma}, {"rows", nlohmann::json::array()}};
+    std::FILE* table = cv->json ? stderr : stdout;
+    std::fprintf(table, "| held steps | moments | correction: G - G(base) | negated: G - G(base) |\n|---|---|---|---|\n");
+    for (const auto& r : rows) {
+      std::fprintf(table, "| %d | %d | %+.3f ± %.3f | %+.3f ± %.3f |\n", r.hold_steps, r.moments, r.toward_mean, r.toward_sem, r.away_mean,
+                   r.away_sem);
+      out["rows"].push_back({{"hold_steps", r.hold_steps}, {"moments", r.moments}, {"toward_mean", r.toward_mean}, {"toward_sem", r.toward_sem},
+                             {"away_mean", r.away_mean}, {"away_sem", r.away_sem}});
+    }
+    if (cv->json) std::cout << out.dump() << std::endl;
   });
 }
 

@@ -1,0 +1,119 @@
+#include "learn/correction_value.h"
+
+#include <atomic>
+#include <cmath>
+#include <memory>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "learn/residual_env.h"
+#include "policy/bc_policy.h"
+#include "sim/domain.h"
+#include "tasks/registry.h"
+
+namespace ocres::learn {
+
+double discounted_return_from(std::span<const double> rewards, int t0, double gamma) {
+  double g = 0;
+  for (int t = static_cast<int>(rewards.size()) - 1; t >= std::max(t0, 0); --t) g = rewards[t] + gamma * g;
+  return g;
+}
+
+namespace {
+
+struct Episode {
+  std::vector<double> rewards;
+  std::vector<char> correction_acts;  // the scripted rule gives a non-zero x/y correction at step t
+};
+
+// One training-semantics episode: `sign` × the scripted correction on steps [t0, t0 + hold), zero
+// elsewhere (sign 0 or hold 0: the base alone).
+void run_episode(ResidualEnv& env, uint64_t seed, int t0, int hold, float sign, const policy::ScriptedResidualConfig& scripted,
+                 Episode& out) {
+  out.rewards.clear();
+  out.correction_acts.clear();
+  std::vector<float> obs(env.obs_dim()), next_obs(env.obs_dim()), executed(policy::kResidualDim), delta(policy::kResidualDim),
+      correction(policy::kResidualDim);
+  const policy::ResidualScales scales;
+  env.reset(seed, obs.data());
+  for (int t = 0;; ++t) {
+    policy::scripted_residual(env.layout(), obs, scales, scripted, correction);
+    out.correction_acts.push_back(correction[0] != 0 || correction[1] != 0);
+    const bool on = t >= t0 && t < t0 + hold;
+    for (int k = 0; k < policy::kResidualDim; ++k) delta[k] = on ? sign * correction[k] : 0.0f;
+    const sim::StepResult r = env.step(delta.data(), next_obs.data(), executed.data());
+    out.rewards.push_back(r.reward);
+    obs.swap(next_obs);
+    const bool failed = r.terminated && !r.success;  // as in training: success goes on paying
+    if (failed || env.time_up()) return;
+  }
+}
+
+void mean_sem(const std::vector<double>& v, double& mean, double& sem) {
+  mean = sem = 0;
+  if (v.empty()) return;
+  for (double x : v) mean += x;
+  mean /= v.size();
+  if (v.size() < 2) return;
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  sem = std::sqrt(ss / (v.size() - 1) / v.size());
+}
+
+}  // namespace
+
+std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueConfig& cfg) {
+  if (cfg.episodes < 1) throw InputError("correction value: episodes must be >= 1");
+  if (cfg.stride < 1) throw InputError("correction value: stride must be >= 1");
+  if (!(cfg.gamma >= 0 && cfg.gamma < 1)) throw InputError("correction value: gamma must be in [0, 1)");
+  for (int m : cfg.hold_steps)
+    if (m < 0) throw InputError("correction value: hold steps must be >= 0");
+  const sim::DomainConfig domain = sim::load_domain(cfg.domain);
+  auto scene = tasks::compile_task(cfg.task, domain);
+  const int workers = std::max(1, std::min(cfg.threads, cfg.episodes));
+  std::vector<std::unique_ptr<ResidualEnv>> envs;
+  for (int w = 0; w < workers; ++w) {
+    ResidualEnvConfig ec;
+    ec.corrupt_poses = false;  // true poses: the value of the correction itself, not of noisy estimates
+    envs.push_back(std::make_unique<ResidualEnv>(tasks::make_env(scene, domain),
+                                                 std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(cfg.base_path, cfg.task)), ec));
+  }
+  const size_t H = cfg.hold_steps.size();
+  // [episode][hold] -> differences at that episode's probed moments; pooled in episode order below.
+  std::vector<std::vector<std::vector<double>>> toward(cfg.episodes, std::vector<std::vector<double>>(H)), away = toward;
+  std::atomic<int> next{0};
+  ThreadPool pool(workers);
+  pool.parallel_for(workers, [&](int w) {
+    Episode base, probed;
+    for (int j = next++; j < cfg.episodes; j = next++) {
+      const uint64_t seed = episode_seed(cfg.seed, j);
+      run_episode(*envs[w], seed, 0, 0, 0.0f, cfg.scripted_config, base);
+      int acting = 0;
+      for (int t0 = 0; t0 < static_cast<int>(base.rewards.size()); ++t0) {
+        if (!base.correction_acts[t0] || acting++ % cfg.stride != 0) continue;
+        const double g_base = discounted_return_from(base.rewards, t0, cfg.gamma);
+        for (size_t h = 0; h < H; ++h) {
+          run_episode(*envs[w], seed, t0, cfg.hold_steps[h], 1.0f, cfg.scripted_config, probed);
+          toward[j][h].push_back(discounted_return_from(probed.rewards, t0, cfg.gamma) - g_base);
+          run_episode(*envs[w], seed, t0, cfg.hold_steps[h], -1.0f, cfg.scripted_config, probed);
+          away[j][h].push_back(discounted_return_from(probed.rewards, t0, cfg.gamma) - g_base);
+        }
+      }
+    }
+  });
+  std::vector<CorrectionValueRow> rows(H);
+  for (size_t h = 0; h < H; ++h) {
+    std::vector<double> t, a;
+    for (int j = 0; j < cfg.episodes; ++j) {
+      t.insert(t.end(), toward[j][h].begin(), toward[j][h].end());
+      a.insert(a.end(), away[j][h].begin(), away[j][h].end());
+    }
+    rows[h].hold_steps = cfg.hold_steps[h];
+    rows[h].moments = static_cast<int>(t.size());
+    mean_sem(t, rows[h].toward_mean, rows[h].toward_sem);
+    mean_sem(a, rows[h].away_mean, rows[h].away_sem);
+  }
+  return rows;
+}
+
+}  // namespace ocres::learn
