@@ -1,4 +1,5 @@
-// `ocres train`: TD3 residual training on top of a frozen base policy, in a simulated domain.
+// `ocres train`: TD3 residual training on top of a frozen base policy, in a simulated domain; and
+// `ocres correction-value`: what the hand-written correction is worth to such a per-step learner.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -160,7 +161,11 @@ void register_train_commands(CLI::App& app) {
     }
     if (cv->cfg.hold_steps.empty()) throw InputError("--hold: no values");
     const auto t0 = std::chrono::steady_clock::now();
-    const auto rows = learn::measure_correction_value(cv->cfg);
+    const std::string task = cv->cfg.task;
+    const auto rows = learn::measure_correction_value(cv->cfg, [&](int done, int total) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(stderr, "[correction-value %s] %d/%d episodes | %.0f s | ETA %.0f s\n", task.c_str(), done, total, secs, secs / done * (total - done));
+    });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fprintf(stderr, "%s | %s | %d episodes, every %d-th correcting step, gamma %.3g, %.0f s\n", cv->cfg.task.c_str(), cv->cfg.domain.c_str(),
                  cv->cfg.episodes, cv->cfg.stride, cv->cfg.gamma, secs);

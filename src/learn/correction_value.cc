@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -62,7 +63,7 @@ void mean_sem(const std::vector<double>& v, double& mean, double& sem) {
 
 }  // namespace
 
-std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueConfig& cfg) {
+std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueConfig& cfg, const std::function<void(int, int)>& on_episode) {
   if (cfg.episodes < 1) throw InputError("correction value: episodes must be >= 1");
   if (cfg.stride < 1) throw InputError("correction value: stride must be >= 1");
   if (!(cfg.gamma >= 0 && cfg.gamma < 1)) throw InputError("correction value: gamma must be in [0, 1)");
@@ -81,7 +82,8 @@ std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueCo
   const size_t H = cfg.hold_steps.size();
   // [episode][hold] -> differences at that episode's probed moments; pooled in episode order below.
   std::vector<std::vector<std::vector<double>>> toward(cfg.episodes, std::vector<std::vector<double>>(H)), away = toward;
-  std::atomic<int> next{0};
+  std::atomic<int> next{0}, done{0};
+  std::mutex progress_mu;
   ThreadPool pool(workers);
   pool.parallel_for(workers, [&](int w) {
     Episode base, probed;
@@ -98,6 +100,10 @@ std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueCo
           run_episode(*envs[w], seed, t0, cfg.hold_steps[h], -1.0f, cfg.scripted_config, probed);
           away[j][h].push_back(discounted_return_from(probed.rewards, t0, cfg.gamma) - g_base);
         }
+      }
+      if (on_episode) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        on_episode(++done, cfg.episodes);
       }
     }
   });

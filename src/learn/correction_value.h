@@ -12,6 +12,7 @@
 // the episode (it goes on paying), a failure does, and the time limit cuts it. Episodes are deterministic
 // for a seed, so each difference is exact for that moment (no sampling noise from the base's side).
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -39,7 +40,9 @@ struct CorrectionValueRow {
 };
 
 // One row per config.hold_steps entry, pooled over episodes in episode order (thread-count independent).
-std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueConfig& config);
+// `on_episode(done, total)` is called (from worker threads, serialised) after each episode's probes.
+std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueConfig& config,
+                                                         const std::function<void(int, int)>& on_episode = nullptr);
 
 // sum_{t >= t0} gamma^(t - t0) rewards[t].
 double discounted_return_from(std::span<const double> rewards, int t0, double gamma);
