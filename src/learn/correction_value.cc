@@ -1,5 +1,6 @@
 #include "learn/correction_value.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <memory>
