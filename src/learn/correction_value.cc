@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
+#include "eval/report.h"
 #include "learn/residual_env.h"
 #include "policy/bc_policy.h"
 #include "sim/domain.h"
@@ -51,15 +52,13 @@ void run_episode(ResidualEnv& env, uint64_t seed, int t0, int hold, float sign, 
   }
 }
 
+// Mean and its standard error (sample std / sqrt(n)); both 0 without values.
 void mean_sem(const std::vector<double>& v, double& mean, double& sem) {
   mean = sem = 0;
   if (v.empty()) return;
-  for (double x : v) mean += x;
-  mean /= v.size();
-  if (v.size() < 2) return;
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  sem = std::sqrt(ss / (v.size() - 1) / v.size());
+  const eval::MeanStd m = eval::mean_std(v);
+  mean = m.mean;
+  sem = m.std / std::sqrt(static_cast<double>(m.n));
 }
 
 }  // namespace
