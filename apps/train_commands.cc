@@ -133,6 +133,7 @@ void register_train_commands(CLI::App& app) {
   struct CvOpts {
     learn::CorrectionValueConfig cfg;
     std::string holds = "1,4,16,64";
+    std::string plot;  // SVG output, if given
     bool json = false;
   };
   auto cv = std::make_shared<CvOpts>();
@@ -149,8 +150,13 @@ void register_train_commands(CLI::App& app) {
   cv_cmd->add_option("--hold", cv->holds, "comma-separated numbers of steps the correction is held")->default_val("1,4,16,64");
   cv_cmd->add_option("--gamma", cv->cfg.gamma, "discount of the returns (the trainer's)")->default_val(0.95)->check(CLI::Range(0.0, 0.9999));
   cv_cmd->add_flag("--json", cv->json, "print one JSON object on stdout");
+  cv_cmd->add_option("--plot", cv->plot, "also write the table as an SVG bar chart to this file");
   cv_cmd->callback([cv] {
     tasks::make_task(cv->cfg.task);  // validate the name before any work
+    if (!cv->plot.empty()) {  // fail before the measurement, not after it
+      const auto dir = std::filesystem::absolute(cv->plot).parent_path();
+      if (!std::filesystem::is_directory(dir)) throw InputError("--plot: directory " + dir.string() + " does not exist");
+    }
     policy::BcPolicy::load_for_task(cv->cfg.base_path, cv->cfg.task);
     cv->cfg.hold_steps.clear();
     for (const std::string& v : split_list(cv->holds)) {
@@ -178,6 +184,10 @@ void register_train_commands(CLI::App& app) {
                    r.away_sem);
       out["rows"].push_back({{"hold_steps", r.hold_steps}, {"moments", r.moments}, {"toward_mean", r.toward_mean}, {"toward_sem", r.toward_sem},
                              {"away_mean", r.away_mean}, {"away_sem", r.away_sem}});
+    }
+    if (!cv->plot.empty()) {
+      write_file_atomic(cv->plot, learn::correction_value_svg(cv->cfg, rows));
+      std::fprintf(stderr, "wrote %s\n", cv->plot.c_str());
     }
     if (cv->json) std::cout << out.dump() << std::endl;
   });

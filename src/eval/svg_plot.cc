@@ -231,8 +231,12 @@ std::string bar_chart_svg(const BarChart& c) {
       }
       if (std::isfinite(v)) {  // the value above the bar (and above its error bar)
         char label[32];
-        std::snprintf(label, sizeof(label), c.percent ? "%.0f%%" : "%.0f", c.percent ? 100 * v : v);
-        text(o, bx + bw / 2, std::min(y(v), err ? std::min(y(lo_e), y(hi_e)) : y(v)) - 4, label, 9);
+        if (c.percent) std::snprintf(label, sizeof(label), "%.0f%%", 100 * v);
+        else std::snprintf(label, sizeof(label), c.signed_values ? "%+.*f" : "%.*f", std::clamp(c.value_decimals, 0, 6), v);
+        // Above the bar and its error bar; a negative bar's value goes below them.
+        const double y_label_px = v < 0 ? std::max(y(v), err ? std::max(y(lo_e), y(hi_e)) : y(v)) + 12
+                                        : std::min(y(v), err ? std::min(y(lo_e), y(hi_e)) : y(v)) - 4;
+        text(o, bx + bw / 2, y_label_px, label, 9);
       }
     }
   }

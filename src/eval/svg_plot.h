@@ -37,6 +37,8 @@ struct BarChart {
   std::vector<BarSeries> series;    // one bar per group each, e.g. conditions
   double y_min = 0, y_max = kNaN;   // NaN: from the data (values and error bars)
   bool percent = false;             // y values are fractions, ticks shown as percentages
+  int value_decimals = 0;           // digits after the point in the value printed above a bar (not percent)
+  bool signed_values = false;       // print an explicit + on positive values (differences)
   int width = 820, height = 420;
 };
 std::string bar_chart_svg(const BarChart& chart);

@@ -5,10 +5,13 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/parallel.h"
 #include "eval/report.h"
+#include "eval/svg_plot.h"
 #include "learn/residual_env.h"
 #include "policy/bc_policy.h"
 #include "sim/domain.h"
@@ -120,6 +123,26 @@ std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueCo
     mean_sem(a, rows[h].away_mean, rows[h].away_sem);
   }
   return rows;
+}
+
+std::string correction_value_svg(const CorrectionValueConfig& config, const std::vector<CorrectionValueRow>& rows) {
+  eval::svg::BarChart c;
+  c.title = config.task + " (" + config.domain + "): the scripted correction held for m steps, then the base alone";
+  c.y_label = "G - G(base), gamma " + eval::svg::format_tick(config.gamma) + " (mean ± sem)";
+  c.y_min = eval::svg::kNaN;  // from the data: the negated correction's bars go below zero
+  c.value_decimals = 2;
+  c.signed_values = true;
+  eval::svg::BarSeries toward{"correction", "#009E73", {}, {}, {}}, away{"negated", "#D55E00", {}, {}, {}};
+  for (const CorrectionValueRow& r : rows) {
+    c.groups.push_back(std::to_string(r.hold_steps) + (r.hold_steps == 1 ? " step" : " steps") + " (" + std::to_string(r.moments) + " moments)");
+    for (auto [series, mean, sem] : {std::tuple{&toward, r.toward_mean, r.toward_sem}, std::tuple{&away, r.away_mean, r.away_sem}}) {
+      series->values.push_back(mean);
+      series->err_low.push_back(mean - sem);
+      series->err_high.push_back(mean + sem);
+    }
+  }
+  c.series = {toward, away};
+  return eval::svg::bar_chart_svg(c);
 }
 
 }  // namespace ocres::learn

@@ -44,6 +44,10 @@ struct CorrectionValueRow {
 std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueConfig& config,
                                                          const std::function<void(int, int)>& on_episode = nullptr);
 
+// The rows as a grouped bar chart (SVG): per held-step count, the correction's and the negated
+// correction's mean return difference with ± sem error bars.
+std::string correction_value_svg(const CorrectionValueConfig& config, const std::vector<CorrectionValueRow>& rows);
+
 // sum_{t >= t0} gamma^(t - t0) rewards[t].
 double discounted_return_from(std::span<const double> rewards, int t0, double gamma);
 

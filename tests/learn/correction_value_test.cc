@@ -61,5 +61,27 @@ TEST(CorrectionValue, BadSettingsAreClearErrors) {
   EXPECT_THROW(measure_correction_value(c), InputError);
 }
 
+// The chart shows every row: a labelled group per held-step count, a bar per series with its value
+// (signed, two decimals; the negated correction's bars below zero) and an error bar of ± sem.
+TEST(CorrectionValue, PlotShowsEveryRowWithItsErrorBars) {
+  CorrectionValueConfig c;
+  c.task = "stack";
+  const std::vector<CorrectionValueRow> rows = {{1, 151, 0.002, 0.011, -0.172, 0.073}, {16, 151, 0.432, 0.134, -0.408, 0.124}};
+  const std::string svg = correction_value_svg(c, rows);
+  auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (size_t at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  EXPECT_NE(svg.find("1 step (151 moments)"), std::string::npos);
+  EXPECT_NE(svg.find("16 steps (151 moments)"), std::string::npos);
+  EXPECT_EQ(count("<title>correction, "), 2) << "one bar per row";
+  EXPECT_EQ(count("<title>negated, "), 2);
+  for (const char* value : {">+0.00<", ">-0.17<", ">+0.43<", ">-0.41<"}) EXPECT_NE(svg.find(value), std::string::npos) << value;
+  EXPECT_NE(svg.find("text-anchor=\"end\">-0.5<"), std::string::npos) << "the y axis extends below zero";
+}
+
 }  // namespace
 }  // namespace ocres::learn
