@@ -229,14 +229,13 @@ std::string bar_chart_svg(const BarChart& c) {
         line(o, cx - cap, y(lo_e), cx + cap, y(lo_e), "#222", 1.2);
         line(o, cx - cap, y(hi_e), cx + cap, y(hi_e), "#222", 1.2);
       }
-      if (std::isfinite(v)) {  // the value above the bar (and above its error bar)
+      if (std::isfinite(v)) {  // the value beyond the bar's end and its error bar: above, or below a negative bar
         char label[32];
         if (c.percent) std::snprintf(label, sizeof(label), "%.0f%%", 100 * v);
         else std::snprintf(label, sizeof(label), c.signed_values ? "%+.*f" : "%.*f", std::clamp(c.value_decimals, 0, 6), v);
-        // Above the bar and its error bar; a negative bar's value goes below them.
-        const double y_label_px = v < 0 ? std::max(y(v), err ? std::max(y(lo_e), y(hi_e)) : y(v)) + 12
-                                        : std::min(y(v), err ? std::min(y(lo_e), y(hi_e)) : y(v)) - 4;
-        text(o, bx + bw / 2, y_label_px, label, 9);
+        double end_px = y(v);
+        if (err) end_px = v < 0 ? std::max({end_px, y(lo_e), y(hi_e)}) : std::min({end_px, y(lo_e), y(hi_e)});
+        text(o, bx + bw / 2, v < 0 ? end_px + 12 : end_px - 4, label, 9);
       }
     }
   }

@@ -6,7 +6,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <tuple>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -133,13 +132,15 @@ std::string correction_value_svg(const CorrectionValueConfig& config, const std:
   c.value_decimals = 2;
   c.signed_values = true;
   eval::svg::BarSeries toward{"correction", "#009E73", {}, {}, {}}, away{"negated", "#D55E00", {}, {}, {}};
+  auto add = [](eval::svg::BarSeries& series, double mean, double sem) {
+    series.values.push_back(mean);
+    series.err_low.push_back(mean - sem);
+    series.err_high.push_back(mean + sem);
+  };
   for (const CorrectionValueRow& r : rows) {
     c.groups.push_back(std::to_string(r.hold_steps) + (r.hold_steps == 1 ? " step" : " steps") + " (" + std::to_string(r.moments) + " moments)");
-    for (auto [series, mean, sem] : {std::tuple{&toward, r.toward_mean, r.toward_sem}, std::tuple{&away, r.away_mean, r.away_sem}}) {
-      series->values.push_back(mean);
-      series->err_low.push_back(mean - sem);
-      series->err_high.push_back(mean + sem);
-    }
+    add(toward, r.toward_mean, r.toward_sem);
+    add(away, r.away_mean, r.away_sem);
   }
   c.series = {toward, away};
   return eval::svg::bar_chart_svg(c);
