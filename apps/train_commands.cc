@@ -1,5 +1,6 @@
-// `ocres train`: TD3 residual training on top of a frozen base policy, in a simulated domain; and
+// `ocres train`: residual training (TD3, or PPO over held decisions) on top of a frozen base policy, in a simulated domain; and
 // `ocres correction-value`: what the hand-written correction is worth to such a per-step learner.
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,7 +14,7 @@
 #include "core/error.h"
 #include "policy/residual_file.h"
 #include "learn/correction_value.h"
-#include "learn/td3.h"
+#include "learn/train_config.h"
 #include "policy/bc_policy.h"
 #include "sim/domain.h"
 #include "tasks/registry.h"
@@ -22,15 +23,84 @@ namespace ocres::apps {
 
 namespace {
 
-// The paper's per-task settings (SPEC §5); everything else is shared.
-learn::Td3Config paper_defaults(const std::string& task) {
-  learn::Td3Config c;
-  const bool fast_actor = task == "pick_place" || task == "stack";
-  c.actor_lr = fast_actor ? 3e-4 : 1e-5;
-  c.critic_lr = fast_actor ? 3e-4 : 1e-4;
-  c.gamma = (task == "stack" || task == "cup") ? 0.95 : 0.99;
-  c.offline_fraction = fast_actor ? 0.3 : 0.5;
-  return c;
+// Where a run writes, and what the saved residual says about itself.
+struct RunFiles {
+  std::string out, task, base;
+  std::string checkpoint() const { return out + "/checkpoint.safetensors"; }
+  std::string csv() const { return out + "/metrics.csv"; }
+  std::string best_json() const { return out + "/best_residual.json"; }
+};
+
+constexpr const char* kCsvHeader =
+    "env_steps,updates,elapsed_s,env_steps_per_s,updates_per_s,train_success,eval_success,eval_mean_length,critic_loss,actor_loss,q_mean\n";
+
+// After a resume, rows logged after the checkpoint (by the killed process) are dropped: the resumed run
+// logs them again, and the curve must not show them twice.
+void keep_csv_rows_up_to(const std::string& csv, int64_t env_steps) {
+  std::ifstream in(csv);
+  if (!in) {
+    write_file_atomic(csv, kCsvHeader);
+    return;
+  }
+  std::string line, kept;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (header || std::atoll(line.c_str()) <= env_steps) kept += line + "\n";
+    header = false;
+  }
+  write_file_atomic(csv, kept.empty() ? std::string(kCsvHeader) : kept);
+}
+
+// The loop both learners share: progress lines, metrics.csv, checkpoints, the best residual by held-out
+// evaluation (its score survives a resume, so a resumed run never replaces it with a worse one), the
+// final residual. `labels` name the three loss columns in the progress line (their CSV names are fixed).
+template <class Trainer>
+void run_training(Trainer& trainer, const RunFiles& files, policy::ResidualModel model, bool resume, bool checkpoint_every_log,
+                  const std::array<const char*, 3>& labels) {
+  const int64_t total = trainer.config().total_env_steps;
+  if (resume) {
+    if (!std::filesystem::exists(files.checkpoint())) throw InputError("--resume: no checkpoint at " + files.checkpoint());
+    trainer.load_checkpoint(files.checkpoint());
+    keep_csv_rows_up_to(files.csv(), trainer.metrics().env_steps);
+    std::fprintf(stderr, "resumed from %s at %ld env steps\n", files.checkpoint().c_str(), static_cast<long>(trainer.metrics().env_steps));
+  } else {
+    write_file_atomic(files.csv(), kCsvHeader);
+  }
+  double best = -1;
+  if (resume && std::filesystem::exists(files.best_json())) {
+    std::ifstream in(files.best_json());
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const auto pos = text.find("\"eval_success_rate\":");
+    if (pos != std::string::npos) best = std::atof(text.c_str() + pos + 20);
+  }
+  auto current = [&]() -> policy::ResidualModel& {
+    model.actor = trainer.actor();
+    model.obs_norm = trainer.obs_normalizer();
+    return model;
+  };
+  trainer.train([&](const learn::TrainMetrics& m) {
+    const double frac = static_cast<double>(m.env_steps) / total;
+    const double eta = m.env_steps_per_s > 0 ? std::max<double>(0, total - m.env_steps) / m.env_steps_per_s : 0;
+    std::fprintf(stderr, "[%s] %7ld/%ld steps (%3.0f%%) | %5.0f steps/s %5.0f upd/s | train succ %3.0f%% | eval %s | %s %.4f %s %.3f %s %.2f | ETA %3.0fs\n",
+                 files.task.c_str(), static_cast<long>(m.env_steps), static_cast<long>(total), 100 * std::min(1.0, frac), m.env_steps_per_s,
+                 m.updates_per_s, 100 * m.train_success_rate,
+                 m.eval_success_rate < 0 ? "  -  " : (std::to_string(static_cast<int>(100 * m.eval_success_rate + 0.5)) + "%").c_str(), labels[0],
+                 m.critic_loss, labels[1], m.actor_loss, labels[2], m.q_mean, eta);
+    std::ofstream(files.csv(), std::ios::app) << m.env_steps << "," << m.updates << "," << m.elapsed_s << "," << m.env_steps_per_s << ","
+                                              << m.updates_per_s << "," << m.train_success_rate << "," << m.eval_success_rate << ","
+                                              << m.eval_mean_length << "," << m.critic_loss << "," << m.actor_loss << "," << m.q_mean << "\n";
+    if (checkpoint_every_log || m.eval_success_rate >= 0) trainer.save_checkpoint(files.checkpoint());
+    if (m.eval_success_rate > best) {
+      best = m.eval_success_rate;
+      policy::save_residual(files.out + "/best_residual.safetensors", current());
+      write_file_atomic(files.best_json(), "{\"eval_success_rate\":" + std::to_string(best) + ",\"env_steps\":" + std::to_string(m.env_steps) + "}\n");
+    }
+  });
+  policy::save_residual(files.out + "/residual.safetensors", current());
+  trainer.save_checkpoint(files.checkpoint());
+  std::fprintf(stderr, "saved %s/residual.safetensors (final eval %.0f%% on %d held-out episodes, %.0f s)\n", files.out.c_str(),
+               100 * trainer.metrics().eval_success_rate, trainer.config().eval_episodes, trainer.metrics().elapsed_s);
 }
 
 }  // namespace
@@ -44,7 +114,7 @@ void register_train_commands(CLI::App& app) {
     double steps = 0;
   };
   auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("train", "Train a residual with TD3 on top of a frozen base policy (simulation)");
+  auto* cmd = app.add_subcommand("train", "Train a residual on top of a frozen base policy (simulation): TD3, or PPO over held decisions (config `algorithm`)");
   cmd->add_option("--task", o->task, "task name")->required();
   cmd->add_option("--base", o->base, "frozen base policy (.safetensors), the sim twin")->required();
   cmd->add_option("--domain", o->domain, "training domain")->default_val("sim");
@@ -59,74 +129,44 @@ void register_train_commands(CLI::App& app) {
   cmd->callback([o] {
     auto task = tasks::make_task(o->task);
     policy::BcPolicy::load_for_task(o->base, o->task);  // fails early on a bad file or another task's base
-    learn::Td3Config cfg = paper_defaults(o->task);
-    if (!o->config.empty()) cfg = learn::parse_td3_config(YamlFields(load_yaml_file(o->config), o->config), cfg);
-    cfg.seed = o->seed;
-    cfg.threads = o->threads;
-    if (o->steps > 0) cfg.total_env_steps = static_cast<int64_t>(o->steps);
-    if (o->no_noise) cfg.env.corruption.noise = false;
-    if (o->no_dropout) cfg.env.corruption.dropout = false;
+    const learn::ResidualTrainConfig config = learn::load_residual_train_config(o->config, o->task);
     const sim::DomainConfig domain = sim::load_domain(o->domain);
     auto scene = tasks::compile_task(o->task, domain);
     const std::string base_path = o->base, task_name = o->task;
-    learn::ResidualEnvFactory factory = [=](int, bool for_eval) {
-      learn::ResidualEnvConfig ec = cfg.env;
-      ec.corrupt_poses = !for_eval;  // evaluation in the training domain sees the true poses
-      return std::make_unique<learn::ResidualEnv>(tasks::make_env(scene, domain),
-                                                  std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(base_path, task_name)), ec);
+    auto make_factory = [&](const learn::ResidualEnvConfig& env_config) -> learn::ResidualEnvFactory {
+      return [=](int, bool for_eval) {
+        learn::ResidualEnvConfig ec = env_config;
+        ec.corrupt_poses = !for_eval;  // evaluation in the training domain sees the true poses
+        return std::make_unique<learn::ResidualEnv>(tasks::make_env(scene, domain),
+                                                    std::make_unique<policy::BcPolicy>(policy::BcPolicy::load_for_task(base_path, task_name)), ec);
+      };
+    };
+    // Settings every algorithm takes from the command line.
+    auto apply_cli = [&](auto& cfg) {
+      cfg.seed = o->seed;
+      cfg.threads = o->threads;
+      if (o->steps > 0) cfg.total_env_steps = static_cast<int64_t>(o->steps);
+      if (o->no_noise) cfg.env.corruption.noise = false;
+      if (o->no_dropout) cfg.env.corruption.dropout = false;
     };
     std::filesystem::create_directories(o->out);
-    const std::string ckpt = o->out + "/checkpoint.safetensors";
-    const std::string csv = o->out + "/metrics.csv";
-    learn::Td3Trainer trainer(cfg, factory);
-    if (o->resume) {
-      if (!std::filesystem::exists(ckpt)) throw InputError("--resume: no checkpoint at " + ckpt);
-      trainer.load_checkpoint(ckpt);
-      std::fprintf(stderr, "resumed from %s at %ld env steps\n", ckpt.c_str(), static_cast<long>(trainer.metrics().env_steps));
-    } else {
-      std::ofstream(csv) << "env_steps,updates,elapsed_s,env_steps_per_s,updates_per_s,train_success,eval_success,eval_mean_length,critic_loss,actor_loss,q_mean\n";
-    }
-    policy::ResidualModel model{trainer.actor(), o->task, {}, cfg.env.scales, std::filesystem::path(o->base).filename().string(), {}};
+    const RunFiles files{o->out, o->task, o->base};
+    policy::ResidualModel model{policy::Mlp{}, o->task, {}, {}, std::filesystem::path(o->base).filename().string(), {}};
     model.layout.num_objects = static_cast<int>(task->info().object_names.size());
     model.layout.num_scalars = static_cast<int>(task->info().scalar_names.size());
-    // The best checkpoint's score survives a resume (best_residual.json), so a resumed run never
-    // replaces it with a worse one.
-    double best = -1;
-    const std::string best_json = o->out + "/best_residual.json";
-    if (o->resume && std::filesystem::exists(best_json)) {
-      std::ifstream in(best_json);
-      std::string text((std::istreambuf_iterator<char>(in)), {});
-      const auto pos = text.find("\"eval_success_rate\":");
-      if (pos != std::string::npos) best = std::atof(text.c_str() + pos + 20);
+    if (config.algorithm == learn::ResidualAlgorithm::kHeldPpo) {
+      learn::HeldPpoConfig cfg = config.held_ppo;
+      apply_cli(cfg);
+      model.scales = cfg.env.scales;
+      learn::HeldPpoTrainer trainer(cfg, make_factory(cfg.env));
+      run_training(trainer, files, model, o->resume, /*checkpoint_every_log=*/true, {"value loss", "surrogate", "V"});
+    } else {
+      learn::Td3Config cfg = config.td3;
+      apply_cli(cfg);
+      model.scales = cfg.env.scales;
+      learn::Td3Trainer trainer(cfg, make_factory(cfg.env));
+      run_training(trainer, files, model, o->resume, /*checkpoint_every_log=*/false, {"critic", "actor", "q"});
     }
-    trainer.train([&](const learn::TrainMetrics& m) {
-      const double frac = static_cast<double>(m.env_steps) / cfg.total_env_steps;
-      const double eta = m.env_steps_per_s > 0 ? (cfg.total_env_steps - m.env_steps) / m.env_steps_per_s : 0;
-      std::fprintf(stderr, "[%s] %7ld/%ld steps (%3.0f%%) | %5.0f steps/s %5.0f upd/s | train succ %3.0f%% | eval %s | critic %.4f actor %.3f q %.2f | ETA %3.0fs\n",
-                   o->task.c_str(), static_cast<long>(m.env_steps), static_cast<long>(cfg.total_env_steps), 100 * frac,
-                   m.env_steps_per_s, m.updates_per_s, 100 * m.train_success_rate,
-                   m.eval_success_rate < 0 ? "  -  " : (std::to_string(static_cast<int>(100 * m.eval_success_rate + 0.5)) + "%").c_str(),
-                   m.critic_loss, m.actor_loss, m.q_mean, eta);
-      std::ofstream(csv, std::ios::app) << m.env_steps << "," << m.updates << "," << m.elapsed_s << "," << m.env_steps_per_s << ","
-                                        << m.updates_per_s << "," << m.train_success_rate << "," << m.eval_success_rate << ","
-                                        << m.eval_mean_length << "," << m.critic_loss << "," << m.actor_loss << "," << m.q_mean << "\n";
-      if (m.eval_success_rate >= 0) {
-        trainer.save_checkpoint(ckpt);
-        model.actor = trainer.actor();
-        model.obs_norm = trainer.obs_normalizer();
-        if (m.eval_success_rate > best) {
-          best = m.eval_success_rate;
-          policy::save_residual(o->out + "/best_residual.safetensors", model);
-          write_file_atomic(best_json, "{\"eval_success_rate\":" + std::to_string(best) + ",\"env_steps\":" + std::to_string(m.env_steps) + "}\n");
-        }
-      }
-    });
-    model.actor = trainer.actor();
-    model.obs_norm = trainer.obs_normalizer();
-    policy::save_residual(o->out + "/residual.safetensors", model);
-    trainer.save_checkpoint(ckpt);
-    std::fprintf(stderr, "saved %s/residual.safetensors (final eval %.0f%% on %d held-out episodes, %.0f s)\n", o->out.c_str(),
-                 100 * trainer.metrics().eval_success_rate, cfg.eval_episodes, trainer.metrics().elapsed_s);
   });
 
   // `ocres correction-value`: what the hand-written correction is worth to a per-step learner.

@@ -55,6 +55,29 @@ void YamlFields::get_in_range(const char* key, int& out, int lo, int hi) {
   }
 }
 
+void YamlFields::get_in_range(const char* key, int64_t& out, double lo, double hi) {
+  double v = static_cast<double>(out);
+  get_in_range(key, v, lo, hi);
+  out = static_cast<int64_t>(std::llround(v));
+}
+
+void YamlFields::get_in_range(const char* key, uint64_t& out, double lo, double hi) {
+  double v = static_cast<double>(out);
+  get_in_range(key, v, lo, hi);
+  out = static_cast<uint64_t>(std::llround(v));
+}
+
+void YamlFields::get_int_list(const char* key, std::vector<int>& out, int lo, int hi) {
+  get(key, out);
+  for (int v : out) {
+    if (v < lo || v > hi) {
+      std::ostringstream os;
+      os << context_ << ": field '" << key << "' has value " << v << " out of range [" << lo << ", " << hi << "]";
+      throw InputError(os.str());
+    }
+  }
+}
+
 void YamlFields::get_vector(const char* key, std::vector<double>& out, size_t size, double lo, double hi) {
   get(key, out);
   if (out.size() != size) {

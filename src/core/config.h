@@ -4,6 +4,7 @@
 // does not know, so a typo never silently falls back to a default.
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +37,11 @@ class YamlFields {
   // Like get() for a number, then checks lo <= out <= hi.
   void get_in_range(const char* key, double& out, double lo, double hi);
   void get_in_range(const char* key, int& out, int lo, int hi);
+  // Counts and seeds, which YAML files often write as 6e6: read as a number, checked, then rounded.
+  void get_in_range(const char* key, int64_t& out, double lo, double hi);
+  void get_in_range(const char* key, uint64_t& out, double lo, double hi);
+  // A list of integers of any length (e.g. hidden layer widths), each checked against [lo, hi].
+  void get_int_list(const char* key, std::vector<int>& out, int lo, int hi);
   // A fixed-size vector of numbers; each element checked against [lo, hi].
   void get_vector(const char* key, std::vector<double>& out, size_t size, double lo, double hi);
 

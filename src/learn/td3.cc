@@ -18,11 +18,12 @@ using policy::Mlp;
 using Mat = Mlp::Mat;
 
 Td3Config parse_td3_config(YamlFields f, Td3Config c) {
+  std::string algorithm = "td3";
+  f.get("algorithm", algorithm);
+  if (algorithm != "td3") throw InputError(f.context() + ": algorithm '" + algorithm + "' is not td3");
   f.get_in_range("num_envs", c.num_envs, 1, 1024);
   f.get_in_range("threads", c.threads, 1, 256);
-  double total = static_cast<double>(c.total_env_steps);
-  f.get_in_range("total_env_steps", total, 1, 1e10);
-  c.total_env_steps = static_cast<int64_t>(total);
+  f.get_in_range("total_env_steps", c.total_env_steps, 1, 1e10);
   f.get_in_range("learning_starts", c.learning_starts, 0, 100000000);
   f.get_in_range("critic_warmup_steps", c.critic_warmup_steps, 0, 100000000);
   f.get_in_range("updates_per_env_step", c.updates_per_env_step, 0.0, 100.0);
@@ -32,12 +33,8 @@ Td3Config parse_td3_config(YamlFields f, Td3Config c) {
   f.get_in_range("tau", c.tau, 0.0, 1.0);
   f.get_in_range("actor_lr", c.actor_lr, 0.0, 1.0);
   f.get_in_range("critic_lr", c.critic_lr, 0.0, 1.0);
-  f.get("actor_hidden", c.actor_hidden);
-  f.get("critic_hidden", c.critic_hidden);
-  for (int h : c.actor_hidden)
-    if (h < 1 || h > 8192) throw InputError(f.context() + ": actor_hidden width " + std::to_string(h) + " out of range");
-  for (int h : c.critic_hidden)
-    if (h < 1 || h > 8192) throw InputError(f.context() + ": critic_hidden width " + std::to_string(h) + " out of range");
+  f.get_int_list("actor_hidden", c.actor_hidden, 1, 8192);
+  f.get_int_list("critic_hidden", c.critic_hidden, 1, 8192);
   f.get_in_range("num_critics", c.num_critics, 1, 16);
   f.get_in_range("exploration_std", c.exploration_std, 0.0, 2.0);
   f.get_in_range("exploration_correlation", c.exploration_correlation, 0.0, 0.999);
@@ -50,9 +47,7 @@ Td3Config parse_td3_config(YamlFields f, Td3Config c) {
   f.get_in_range("offline_fraction", c.offline_fraction, 0.0, 1.0);
   f.get_in_range("offline_episodes", c.offline_episodes, 0, 100000);
   f.get_in_range("replay_capacity", c.replay_capacity, 1000, 100000000);
-  double seed = static_cast<double>(c.seed);
-  f.get_in_range("seed", seed, 0, 1e15);
-  c.seed = static_cast<uint64_t>(seed);
+  f.get_in_range("seed", c.seed, 0, 1e15);
   f.get_in_range("eval_every_env_steps", c.eval_every_env_steps, 0, 100000000);
   f.get_in_range("eval_episodes", c.eval_episodes, 0, 100000);
   {
@@ -376,15 +371,8 @@ void Td3Trainer::save_checkpoint(const std::string& path) {
     put_mlp(f, "critic" + std::to_string(k) + ".", *critics_[k]);
     put_mlp(f, "critic_target" + std::to_string(k) + ".", *critic_targets_[k]);
   }
-  auto put_adam = [&](const std::string& prefix, policy::Adam& opt) {
-    for (size_t i = 0; i < opt.first_moments().size(); ++i) {
-      f.tensors[prefix + "m." + std::to_string(i)] = flat(opt.first_moments()[i]);
-      f.tensors[prefix + "v." + std::to_string(i)] = flat(opt.second_moments()[i]);
-    }
-    f.metadata[prefix + "steps"] = std::to_string(opt.steps());
-  };
-  put_adam("opt.actor.", *actor_opt_);
-  for (size_t k = 0; k < critic_opts_.size(); ++k) put_adam("opt.critic" + std::to_string(k) + ".", *critic_opts_[k]);
+  policy::put_adam(f, "opt.actor.", *actor_opt_);
+  for (size_t k = 0; k < critic_opts_.size(); ++k) policy::put_adam(f, "opt.critic" + std::to_string(k) + ".", *critic_opts_[k]);
   f.tensors["obs_norm.mean"] = flat(obs_norm_.mean);
   f.tensors["obs_norm.inv_std"] = flat(obs_norm_.inv_std);
   f.tensors["replay.online"] = flat(online_->storage());
@@ -415,24 +403,9 @@ void Td3Trainer::load_checkpoint(const std::string& path) {
     policy::load_into(f, "critic" + std::to_string(k) + ".", *critics_[k], path);
     policy::load_into(f, "critic_target" + std::to_string(k) + ".", *critic_targets_[k], path);
   }
-  auto get = [&](const std::string& name) -> const std::vector<float>& {
-    const auto it = f.tensors.find(name);
-    if (it == f.tensors.end()) throw InputError("'" + path + "': checkpoint lacks '" + name + "'");
-    return it->second.values;
-  };
-  auto load_adam = [&](const std::string& prefix, policy::Adam& opt) {
-    for (size_t i = 0; i < opt.first_moments().size(); ++i) {
-      const auto& m = get(prefix + "m." + std::to_string(i));
-      const auto& v = get(prefix + "v." + std::to_string(i));
-      if (m.size() != opt.first_moments()[i].size() || v.size() != m.size())
-        throw InputError("'" + path + "': optimiser state does not match the network");
-      opt.first_moments()[i] = m;
-      opt.second_moments()[i] = v;
-    }
-    opt.set_steps(std::stoll(f.metadata.at(prefix + "steps")));
-  };
-  load_adam("opt.actor.", *actor_opt_);
-  for (size_t k = 0; k < critic_opts_.size(); ++k) load_adam("opt.critic" + std::to_string(k) + ".", *critic_opts_[k]);
+  auto get = [&](const std::string& name) -> const std::vector<float>& { return policy::tensor_values(f, name, "'" + path + "'"); };
+  policy::load_adam_into(f, "opt.actor.", *actor_opt_, path);
+  for (size_t k = 0; k < critic_opts_.size(); ++k) policy::load_adam_into(f, "opt.critic" + std::to_string(k) + ".", *critic_opts_[k], path);
   auto load_replay = [&](const std::string& name, ReplayBuffer& b) {
     const auto& data = get(name);
     if (data.size() != b.storage().size())

@@ -66,7 +66,8 @@ struct Td3Config {
   ResidualEnvConfig env;
 };
 
-// Reads a YAML map over defaults (unknown keys and out-of-range values are errors).
+// Reads a YAML map over defaults (unknown keys and out-of-range values are errors). The key
+// `algorithm`, if present, must be "td3".
 Td3Config parse_td3_config(YamlFields fields, Td3Config defaults);
 
 struct TrainMetrics {

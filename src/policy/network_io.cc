@@ -77,4 +77,38 @@ Mlp get_mlp(const io::TensorFile& file, const std::string& prefix, const std::st
   return net;
 }
 
+const std::vector<float>& tensor_values(const io::TensorFile& file, const std::string& name, const std::string& context) {
+  const auto it = file.tensors.find(name);
+  if (it == file.tensors.end()) throw InputError(context + ": checkpoint lacks '" + name + "'");
+  return it->second.values;
+}
+
+void put_adam(io::TensorFile& file, const std::string& prefix, Adam& opt) {
+  for (size_t i = 0; i < opt.first_moments().size(); ++i) {
+    const auto& m = opt.first_moments()[i];
+    const auto& v = opt.second_moments()[i];
+    file.tensors[prefix + "m." + std::to_string(i)] = io::Tensor{{static_cast<int64_t>(m.size())}, m};
+    file.tensors[prefix + "v." + std::to_string(i)] = io::Tensor{{static_cast<int64_t>(v.size())}, v};
+  }
+  file.metadata[prefix + "steps"] = std::to_string(opt.steps());
+}
+
+void load_adam_into(const io::TensorFile& file, const std::string& prefix, Adam& opt, const std::string& context) {
+  for (size_t i = 0; i < opt.first_moments().size(); ++i) {
+    const auto& m = tensor_values(file, prefix + "m." + std::to_string(i), context);
+    const auto& v = tensor_values(file, prefix + "v." + std::to_string(i), context);
+    if (m.size() != opt.first_moments()[i].size() || v.size() != m.size())
+      throw InputError(context + ": optimiser state does not match the network");
+    opt.first_moments()[i] = m;
+    opt.second_moments()[i] = v;
+  }
+  const auto it = file.metadata.find(prefix + "steps");
+  if (it == file.metadata.end()) throw InputError(context + ": checkpoint lacks '" + prefix + "steps'");
+  try {
+    opt.set_steps(std::stoll(it->second));
+  } catch (const std::exception&) {
+    throw InputError(context + ": malformed '" + prefix + "steps'");
+  }
+}
+
 }  // namespace ocres::policy

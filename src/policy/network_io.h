@@ -7,6 +7,7 @@
 
 #include "io/safetensors.h"
 #include "policy/network.h"
+#include "policy/optimizer.h"
 
 namespace ocres::policy {
 
@@ -20,5 +21,13 @@ void put_mlp(io::TensorFile& file, const std::string& prefix, Mlp& net);
 Mlp get_mlp(const io::TensorFile& file, const std::string& prefix, const std::string& context);
 // Loads tensors into an existing network; throws InputError naming any mismatch.
 void load_into(const io::TensorFile& file, const std::string& prefix, Mlp& net, const std::string& context);
+
+// Training checkpoints: an Adam state (moments per parameter tensor, step count) under `prefix`.
+void put_adam(io::TensorFile& file, const std::string& prefix, Adam& opt);
+// Restores a state saved by put_adam into an optimiser of the same network; throws InputError on a
+// missing or mis-sized moment.
+void load_adam_into(const io::TensorFile& file, const std::string& prefix, Adam& opt, const std::string& context);
+// The values of tensor `name`; throws InputError naming the file if it is missing.
+const std::vector<float>& tensor_values(const io::TensorFile& file, const std::string& name, const std::string& context);
 
 }  // namespace ocres::policy

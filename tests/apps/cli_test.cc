@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -68,6 +70,40 @@ TEST(Cli, JsonOutputIsExactlyOneObject) {
   ASSERT_EQ(k.status, 0);
   const auto kj = nlohmann::json::parse(k.stdout_only);
   EXPECT_NEAR(kj["position_m"][0].get<double>(), 0.5545, 1e-3);
+}
+
+// `ocres train` with `algorithm: held_ppo`: a standard residual file that `rollout` loads, a resume that
+// continues from the checkpoint and drops metrics rows the killed process logged after it, and a clear
+// error for an unknown algorithm.
+TEST(Cli, TrainHeldPpoResumesAndWritesAStandardResidual) {
+  const std::string dir = temp_path("held_ppo");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const CliRun base = run("train-base --task lift --domain sim --demos 2 --steps 50 --out " + dir + "/base.safetensors");
+  ASSERT_EQ(base.status, 0) << base.out;
+  std::ofstream(dir + "/ppo.yaml") << "algorithm: held_ppo\nepisodes_per_iteration: 2\nminibatch: 16\nepochs: 2\n"
+                                      "actor_hidden: [16, 16]\nvalue_hidden: [16, 16]\neval_every_iterations: 1\neval_episodes: 1\n";
+  const std::string train = "train --task lift --base " + dir + "/base.safetensors --config " + dir + "/ppo.yaml --out " + dir + "/run ";
+  const CliRun first = run(train + "--steps 1");  // one iteration
+  ASSERT_EQ(first.status, 0) << first.out;
+  const std::string csv = dir + "/run/metrics.csv";
+  const std::string after_first = ocres::cli_test::slurp(csv);
+  ASSERT_EQ(std::count(after_first.begin(), after_first.end(), '\n'), 2) << after_first;
+  std::ofstream(csv, std::ios::app) << "99999999,1,1,1,1,0,0,0,0,0,0\n";  // logged by a killed process after its checkpoint
+  const CliRun resumed = run(train + "--steps 1500 --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+  const std::string after = ocres::cli_test::slurp(csv);
+  EXPECT_EQ(after.rfind(after_first, 0), 0u) << after;  // the first run's rows, unchanged
+  EXPECT_EQ(after.find("99999999"), std::string::npos) << after;
+  EXPECT_GE(std::count(after.begin(), after.end(), '\n'), 3) << after;
+  const CliRun roll = run("rollout --task lift --policy base+residual --base " + dir + "/base.safetensors --residual " + dir +
+                          "/run/residual.safetensors --episodes 1 --json");
+  ASSERT_EQ(roll.status, 0) << roll.out;
+  EXPECT_EQ(nlohmann::json::parse(roll.stdout_only).at("episodes"), 1);
+  std::ofstream(dir + "/bad.yaml") << "algorithm: sac\n";
+  expect_clear_error("train --task lift --base " + dir + "/base.safetensors --config " + dir + "/bad.yaml --out " + dir + "/bad", "sac");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -6,9 +6,7 @@
 
 #include <cstdio>
 
-#include "policy/replay_base_policy.h"
-#include "sim/domain.h"
-#include "tasks/registry.h"
+#include "toy_residual_env.h"
 
 namespace ocres::learn {
 namespace {
@@ -31,63 +29,6 @@ Td3Config tiny() {
   c.seed = 3;
   return c;
 }
-
-ResidualEnvFactory factory() {
-  const sim::DomainConfig domain = sim::load_domain("sim");
-  auto scene = tasks::compile_task("lift", domain);
-  return [=](int, bool for_eval) {
-    ResidualEnvConfig ec;
-    ec.corrupt_poses = !for_eval;
-    // A base that hovers above the table: enough to exercise training.
-    std::vector<Action> hover(400, Action{Vec3(0.45, -0.05, 0.15), Quat(0, 1, 0, 0), 0.08});
-    auto env = tasks::make_env(scene, domain);
-    return std::make_unique<ResidualEnv>(std::move(env), std::make_unique<policy::ReplayBasePolicy>(hover), ec);
-  };
-}
-
-// A residual problem with a known solution. The "arm" goes exactly where it is commanded; the base
-// commands the object's position plus a per-episode bias of up to 1.5 cm per axis (a mislocalised
-// VLA); reward 1 - |TCP - object| / 3 cm (clipped at 0); success within 4 mm; 10 steps. The optimal
-// residual is -bias / 2 cm, readable from the observation's object-minus-base-action features.
-class OffsetToy : public ResidualTrainingEnv {
- public:
-  void reset(uint64_t seed, float* obs) override {
-    rng_.reseed(seed, 5);
-    obj_ = Vec3(rng_.uniform(0.4, 0.6), rng_.uniform(-0.1, 0.1), rng_.uniform(0.02, 0.1));
-    bias_ = Vec3(rng_.uniform(-0.015, 0.015), rng_.uniform(-0.015, 0.015), rng_.uniform(-0.015, 0.015));
-    tcp_ = obj_ + Vec3(0, 0, 0.1);
-    t_ = 0;
-    build(obs);
-  }
-  sim::StepResult step(const float* delta, float* next_obs, float* executed) override {
-    const Action command = policy::compose(base(), std::span<const float>(delta, 7), {});
-    for (int k = 0; k < 7; ++k) executed[k] = std::clamp(delta[k], -1.0f, 1.0f);
-    tcp_ = command.p_BT;
-    ++t_;
-    const double d = (tcp_ - obj_).norm();
-    sim::StepResult r;
-    r.reward = std::max(0.0, 1.0 - d / 0.03);
-    r.success = d < 0.004;
-    r.truncated = t_ >= 10;
-    build(next_obs);
-    return r;
-  }
-  bool time_up() const override { return t_ >= 10; }
-  const policy::ResidualObsLayout& layout() const override { return layout_; }
-
- private:
-  Action base() const { return Action{obj_ + bias_, Quat(0, 1, 0, 0), 0.04}; }
-  void build(float* obs) const {
-    RobotState robot;
-    robot.X_BT = Pose{tcp_, Quat(0, 1, 0, 0)};
-    const std::array<Pose, 1> objects{Pose{obj_, Quat::Identity()}};
-    policy::build_residual_obs(layout_, robot, objects, {}, true, base(), obs);
-  }
-  policy::ResidualObsLayout layout_{1, 0};
-  Rng rng_;
-  Vec3 obj_, bias_, tcp_;
-  int t_ = 0;
-};
 
 TEST(Td3, SolvesAToyResidualProblemWithinSeconds) {
   Td3Config c;
@@ -124,14 +65,14 @@ TEST(Td3, SolvesAToyResidualProblemWithinSeconds) {
 }
 
 TEST(Td3, ActorStartsExactlyAtTheBasePolicy) {
-  Td3Trainer t(tiny(), factory());
+  Td3Trainer t(tiny(), hover_lift_factory());
   std::vector<float> obs(t.obs_dim(), 0.3f), out(7, 1.0f);
   t.actor().forward_one(obs.data(), out.data());
   for (float v : out) EXPECT_EQ(v, 0.0f);
 }
 
 TEST(Td3, SameSeedSameTraining) {
-  Td3Trainer a(tiny(), factory()), b(tiny(), factory());
+  Td3Trainer a(tiny(), hover_lift_factory()), b(tiny(), hover_lift_factory());
   a.train();
   b.train();
   auto pa = a.actor().params(), pb = b.actor().params();
@@ -143,11 +84,11 @@ TEST(Td3, SameSeedSameTraining) {
 TEST(Td3, KillAndResumeRestoresEverythingAndContinues) {
   Td3Config c = tiny();
   const std::string path = "/tmp/ocres_td3_resume_test.safetensors";
-  Td3Trainer a(c, factory());
+  Td3Trainer a(c, hover_lift_factory());
   a.train();
   a.save_checkpoint(path);
   // A "killed" run restarts from the checkpoint in a fresh process-like state.
-  Td3Trainer b(c, factory());
+  Td3Trainer b(c, hover_lift_factory());
   b.load_checkpoint(path);
   EXPECT_EQ(b.metrics().env_steps, a.metrics().env_steps);
   EXPECT_EQ(b.metrics().updates, a.metrics().updates);
@@ -158,7 +99,7 @@ TEST(Td3, KillAndResumeRestoresEverythingAndContinues) {
   // Continue to a larger budget: training goes on from the restored step count, not from zero.
   Td3Config more = c;
   more.total_env_steps = 400;
-  Td3Trainer r(more, factory());
+  Td3Trainer r(more, hover_lift_factory());
   r.load_checkpoint(path);
   r.train();
   EXPECT_EQ(r.metrics().env_steps, 400);
@@ -174,7 +115,7 @@ TEST(Td3, KillAndResumeRestoresEverythingAndContinues) {
     std::fclose(f);
     ASSERT_EQ(::truncate(path.c_str(), size / 2), 0);
   }
-  Td3Trainer bad(c, factory());
+  Td3Trainer bad(c, hover_lift_factory());
   EXPECT_THROW(bad.load_checkpoint(path), InputError);
   std::remove(path.c_str());
 }
