@@ -1,5 +1,6 @@
-// `ocres train`: residual training (TD3, or PPO over held decisions) on top of a frozen base policy, in a simulated domain; and
-// `ocres correction-value`: what the hand-written correction is worth to such a per-step learner.
+// `ocres train`: residual training (TD3, or PPO over held decisions) on top of a frozen base policy, in
+// a simulated domain; and `ocres correction-value`: what the hand-written correction is worth to a
+// per-step learner.
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -23,9 +24,9 @@ namespace ocres::apps {
 
 namespace {
 
-// Where a run writes, and what the saved residual says about itself.
+// Where a run writes.
 struct RunFiles {
-  std::string out, task, base;
+  std::string out, task;
   std::string checkpoint() const { return out + "/checkpoint.safetensors"; }
   std::string csv() const { return out + "/metrics.csv"; }
   std::string best_json() const { return out + "/best_residual.json"; }
@@ -150,7 +151,7 @@ void register_train_commands(CLI::App& app) {
       if (o->no_dropout) cfg.env.corruption.dropout = false;
     };
     std::filesystem::create_directories(o->out);
-    const RunFiles files{o->out, o->task, o->base};
+    const RunFiles files{o->out, o->task};
     policy::ResidualModel model{policy::Mlp{}, o->task, {}, {}, std::filesystem::path(o->base).filename().string(), {}};
     model.layout.num_objects = static_cast<int>(task->info().object_names.size());
     model.layout.num_scalars = static_cast<int>(task->info().scalar_names.size());
@@ -193,9 +194,11 @@ void register_train_commands(CLI::App& app) {
   cv_cmd->add_option("--plot", cv->plot, "also write the table as an SVG bar chart to this file");
   cv_cmd->callback([cv] {
     tasks::make_task(cv->cfg.task);  // validate the name before any work
-    if (!cv->plot.empty()) {  // fail before the measurement, not after it
+    if (!cv->plot.empty()) {  // its directory is made (as other commands' outputs) before the measurement, not after it
       const auto dir = std::filesystem::absolute(cv->plot).parent_path();
-      if (!std::filesystem::is_directory(dir)) throw InputError("--plot: directory " + dir.string() + " does not exist");
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (!std::filesystem::is_directory(dir)) throw InputError("--plot: cannot create directory " + dir.string());
     }
     policy::BcPolicy::load_for_task(cv->cfg.base_path, cv->cfg.task);
     cv->cfg.hold_steps.clear();

@@ -45,7 +45,7 @@ TEST(Cli, BadInputIsAClearErrorNotACrash) {
                      "exclude each other");
   expect_clear_error("rollout --task lift --policy base+residual --base b.safetensors --constant-residual 0,0,0,0,0,0,0 --scripted-residual",
                      "exclude each other");
-  expect_clear_error("correction-value --task stack --base b.safetensors --plot /nonexistent_dir/value.svg", "--plot: directory /nonexistent_dir");
+  expect_clear_error("correction-value --task stack --base b.safetensors --plot /dev/null/plots/value.svg", "--plot: cannot create directory /dev/null/plots");
 }
 
 TEST(Cli, MalformedDomainFilesNameTheBadField) {
