@@ -108,9 +108,9 @@ void HeldPpoTrainer::mean_action(Mlp& actor, const float* obs, float* normalized
 }
 
 std::vector<std::unique_ptr<ResidualTrainingEnv>>& HeldPpoTrainer::envs(int workers, bool for_eval) {
-  auto& pool = for_eval ? eval_envs_ : train_envs_;
-  while (static_cast<int>(pool.size()) < workers) pool.push_back(factory_(static_cast<int>(pool.size()), for_eval));
-  return pool;
+  auto& made = for_eval ? eval_envs_ : train_envs_;
+  while (static_cast<int>(made.size()) < workers) made.push_back(factory_(static_cast<int>(made.size()), for_eval));
+  return made;
 }
 
 void HeldPpoTrainer::rollouts(std::vector<Episode>& episodes) {
