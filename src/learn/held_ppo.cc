@@ -177,9 +177,9 @@ void HeldPpoTrainer::fit_normalizers(const std::vector<Episode>& episodes) {
 void HeldPpoTrainer::update(const std::vector<Episode>& episodes) {
   const int D = layout_.dim(), K = config_.action_dims;
   const double sigma2 = config_.exploration_std * config_.exploration_std;
+  const Eigen::Map<const Eigen::VectorXf> mask(input_mask_.data(), D);
   // Values, then GAE over each episode's decisions.
-  std::vector<float> X, Xa, adv, ret, act, old_mean;
-  std::vector<float> row(D);
+  std::vector<float> X, adv, ret, act, old_mean;
   double value_sum = 0;
   for (const Episode& ep : episodes) {
     const int n = static_cast<int>(ep.decisions.size());
@@ -202,8 +202,6 @@ void HeldPpoTrainer::update(const std::vector<Episode>& episodes) {
     for (int k = 0; k < n; ++k) {
       const Decision& d = ep.decisions[k];
       X.insert(X.end(), x.col(k).data(), x.col(k).data() + D);
-      policy::normalize_residual_obs(layout_, actor_norm_.mean, actor_norm_.inv_std, d.obs.data(), row.data());
-      Xa.insert(Xa.end(), row.begin(), row.end());
       adv.push_back(static_cast<float>(a[k]));
       ret.push_back(static_cast<float>(a[k] + v(0, k)));
       act.insert(act.end(), d.action, d.action + kResidualDim);
@@ -228,11 +226,11 @@ void HeldPpoTrainer::update(const std::vector<Episode>& episodes) {
   for (int epoch = 0; epoch < config_.epochs; ++epoch) {
     for (size_t i = N - 1; i > 0; --i) std::swap(order[i], order[shuffle.uniform_int(i + 1)]);
     for (size_t s = 0; s + B <= N; s += B) {
-      Mat xa(D, B), xv(D, B);
-      for (int c = 0; c < B; ++c) {
-        xa.col(c) = Eigen::Map<const Eigen::VectorXf>(&Xa[order[s + c] * D], D);
-        xv.col(c) = Eigen::Map<const Eigen::VectorXf>(&X[order[s + c] * D], D);
-      }
+      Mat xv(D, B);
+      for (int c = 0; c < B; ++c) xv.col(c) = Eigen::Map<const Eigen::VectorXf>(&X[order[s + c] * D], D);
+      // The actor's input is the value net's with the mask applied (its normaliser is the value net's
+      // with inv_std multiplied by the 0/1 mask): exactly equal, without normalising twice.
+      const Mat xa = xv.array().colwise() * mask.array();
       // Clipped surrogate: minimise -min(ratio * A, clip(ratio) * A) + 0.5 l2 |mu|^2. Where the clip
       // is active the gradient of the first term is zero.
       const Mat mu = actor_.forward(xa);

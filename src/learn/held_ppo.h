@@ -33,7 +33,7 @@
 
 #include "core/config.h"
 #include "learn/residual_env.h"
-#include "learn/td3.h"
+#include "learn/train_metrics.h"
 #include "policy/bc_policy.h"
 #include "policy/network.h"
 #include "policy/optimizer.h"

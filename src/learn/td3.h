@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "learn/replay_buffer.h"
 #include "learn/residual_env.h"
+#include "learn/train_metrics.h"
 #include "policy/bc_policy.h"
 #include "policy/network.h"
 #include "policy/optimizer.h"
@@ -69,19 +70,6 @@ struct Td3Config {
 // Reads a YAML map over defaults (unknown keys and out-of-range values are errors). The key
 // `algorithm`, if present, must be "td3".
 Td3Config parse_td3_config(YamlFields fields, Td3Config defaults);
-
-struct TrainMetrics {
-  int64_t env_steps = 0, updates = 0;
-  double env_steps_per_s = 0, updates_per_s = 0;
-  double train_success_rate = 0;  // over recently finished training episodes
-  double critic_loss = 0, actor_loss = 0, q_mean = 0;
-  double eval_success_rate = -1;   // last evaluation (held-out seeds), -1 if none yet
-  double eval_mean_length = 0;
-  double elapsed_s = 0;
-};
-
-// Makes the i-th environment (same task and domain for every i) with its base policy.
-using ResidualEnvFactory = std::function<std::unique_ptr<ResidualTrainingEnv>(int index, bool for_eval)>;
 
 class Td3Trainer {
  public:
