@@ -9,13 +9,13 @@ void FailureClassifier::observe(const Observation& obs, const sim::StepResult& r
   failed_ = failed_ || (r.terminated && !r.success);
   ever_grasped_ = ever_grasped_ || r.grasped;
   grasped_now_ = r.grasped;
-  if (obs.num_objects > 0) min_distance_m_ = std::min(min_distance_m_, (obs.robot.X_BT.p - obs.X_BO[0].p).norm());
+  if (obs.num_objects > 0) min_distance_m_ = std::min(min_distance_m_, (obs.robot.X_BT.p - obs.X_BO[0] * grasp_point_O_).norm());
   max_progress_ = std::max(max_progress_, r.progress);
   final_progress_ = r.progress;
 }
 
 Outcome FailureClassifier::classify() const {
-  constexpr double kNear_m = 0.05;  // the TCP came within 5 cm of the object
+  constexpr double kNear_m = 0.05;  // the TCP came within 5 cm of where it grasps the object
   if (success_) return Outcome::kSuccess;
   if (failed_) return Outcome::kFailedTerminal;
   if (min_distance_m_ > kNear_m && !ever_grasped_) return Outcome::kNeverReached;

@@ -1,6 +1,6 @@
 #pragma once
 // Classifies why an episode failed, from per-step signals every task reports (grasped, progress) and
-// the TCP's distance to the task's first object. The categories are the base-policy failures the
+// the TCP's distance to the point of the task's first object the hand goes for (TaskInfo::grasp_point_O). The categories are the base-policy failures the
 // paper describes: hovering / missed grasp, stopped short, misaligned, dropped; plus never reached and
 // timeout.
 #include <string>
@@ -14,12 +14,14 @@ namespace ocres::eval {
 // Accumulates one episode's signals; call observe() after every step, classify() at the end.
 class FailureClassifier {
  public:
-  explicit FailureClassifier(bool requires_grasp) : requires_grasp_(requires_grasp) {}
+  explicit FailureClassifier(const sim::TaskInfo& task)
+      : requires_grasp_(task.requires_grasp), grasp_point_O_(task.grasp_point_O) {}
   void observe(const Observation& obs, const sim::StepResult& r);
   Outcome classify() const;
 
  private:
   bool requires_grasp_;
+  Vec3 grasp_point_O_;
   bool success_ = false, failed_ = false, ever_grasped_ = false, grasped_now_ = false;
   double min_distance_m_ = 1e9, max_progress_ = 0, final_progress_ = 0;
 };

@@ -346,8 +346,8 @@ std::string format_failure_table_markdown(const std::vector<EvalRow>& rows, cons
       for (int k = 0; k < kNumOutcomes; ++k) o << " " << n[k] << " (" << pct(static_cast<double>(n[k]) / episodes) << ") |";
       o << "\n";
     }
-  o << "\nEvery episode has exactly one outcome (src/eval/failure_modes.h): never_reached — the hand never came near "
-       "the object; missed_grasp_hovering — it came near but never held it; dropped — it held it and lost it; "
+  o << "\nEvery episode has exactly one outcome (src/eval/failure_modes.h): never_reached — the hand never came within "
+       "5 cm of where it grasps the object; missed_grasp_hovering — it came near but never held it; dropped — it held it and lost it; "
        "stopped_short — progress stalled before the goal; misaligned — at the goal but outside the tolerance; "
        "knocked_off — a failure that ends the episode early.\n";
   return o.str();

@@ -36,7 +36,7 @@ std::vector<EpisodeStats> run_episodes(const RolloutConfig& config, const Policy
       const sim::Observation* obs = &env.reset(s.seed);
       Rng policy_rng(s.seed, /*stream=*/103);
       policy.reset(policy_rng);
-      FailureClassifier classifier(env.task_info().requires_grasp);
+      FailureClassifier classifier(env.task_info());
       while (true) {
         const sim::Action a = policy.act(*obs);
         const sim::StepResult r = env.step(a);

@@ -89,17 +89,19 @@ std::vector<CorrectionValueRow> measure_correction_value(const CorrectionValueCo
   ThreadPool pool(workers);
   pool.parallel_for(workers, [&](int w) {
     Episode base, probed;
+    policy::ScriptedResidualConfig scripted = cfg.scripted_config;
+    scripted.grasp_point_O = envs[w]->env().task_info().grasp_point_O;
     for (int j = next++; j < cfg.episodes; j = next++) {
       const uint64_t seed = episode_seed(cfg.seed, j);
-      run_episode(*envs[w], seed, 0, 0, 0.0f, cfg.scripted_config, base);
+      run_episode(*envs[w], seed, 0, 0, 0.0f, scripted, base);
       int acting = 0;
       for (int t0 = 0; t0 < static_cast<int>(base.rewards.size()); ++t0) {
         if (!base.correction_acts[t0] || acting++ % cfg.stride != 0) continue;
         const double g_base = discounted_return_from(base.rewards, t0, cfg.gamma);
         for (size_t h = 0; h < H; ++h) {
-          run_episode(*envs[w], seed, t0, cfg.hold_steps[h], 1.0f, cfg.scripted_config, probed);
+          run_episode(*envs[w], seed, t0, cfg.hold_steps[h], 1.0f, scripted, probed);
           toward[j][h].push_back(discounted_return_from(probed.rewards, t0, cfg.gamma) - g_base);
-          run_episode(*envs[w], seed, t0, cfg.hold_steps[h], -1.0f, cfg.scripted_config, probed);
+          run_episode(*envs[w], seed, t0, cfg.hold_steps[h], -1.0f, scripted, probed);
           away[j][h].push_back(discounted_return_from(probed.rewards, t0, cfg.gamma) - g_base);
         }
       }

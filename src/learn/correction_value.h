@@ -29,7 +29,7 @@ struct CorrectionValueConfig {
   int stride = 30;                        // probe every stride-th step at which the correction acts
   std::vector<int> hold_steps{1, 4, 16, 64};
   double gamma = 0.95;                    // the trainer's default discount for these tasks
-  policy::ScriptedResidualConfig scripted_config;
+  policy::ScriptedResidualConfig scripted_config;  // grasp_point_O comes from the task
 };
 
 struct CorrectionValueRow {

@@ -48,18 +48,20 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
     ResidualEnv& env = *envs[w];
     std::vector<float> obs(env.obs_dim()), obs_n(env.obs_dim()), next_obs(env.obs_dim()), executed(7), delta(7, 0.0f), scripted_delta(7);
     if (!with_residual && cfg.constant_delta.size() == 7) delta = cfg.constant_delta;
+    policy::ScriptedResidualConfig scripted = cfg.scripted_config;
+    scripted.grasp_point_O = env.env().task_info().grasp_point_O;
     for (int j = next++; j < cfg.episodes; j = next++) {
       eval::EpisodeStats& s = stats[j];
       s.index = j;
       s.seed = episode_seed(cfg.seed, j);
       env.reset(s.seed, obs.data());
-      eval::FailureClassifier classifier(env.env().task_info().requires_grasp);
+      eval::FailureClassifier classifier(env.env().task_info());
       while (true) {
         if (with_residual) {
           policy::normalize_residual_obs(model.layout, model.obs_norm.mean, model.obs_norm.inv_std, obs.data(), obs_n.data());
           actors[w].forward_one(obs_n.data(), delta.data());
           // What the hand-written correction would do here, for Summary::scripted_cosine.
-          policy::scripted_residual(env.layout(), obs, model.scales, cfg.scripted_config, scripted_delta);
+          policy::scripted_residual(env.layout(), obs, model.scales, scripted, scripted_delta);
           if (scripted_delta[0] != 0 || scripted_delta[1] != 0) {
             ++s.scripted_steps;
             s.scripted_dot += delta[0] * scripted_delta[0] + delta[1] * scripted_delta[1];
@@ -67,7 +69,7 @@ std::vector<eval::EpisodeStats> evaluate_residual(const ResidualEvalConfig& cfg,
             s.scripted_sq += scripted_delta[0] * scripted_delta[0] + scripted_delta[1] * scripted_delta[1];
           }
         } else if (cfg.scripted) {
-          policy::scripted_residual(env.layout(), obs, model.scales, cfg.scripted_config, delta);
+          policy::scripted_residual(env.layout(), obs, model.scales, scripted, delta);
         }
         // Copied before the step only when someone records the episode.
         Observation before;

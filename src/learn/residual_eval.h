@@ -26,7 +26,7 @@ struct ResidualEvalConfig {
   // Without a residual file: the hand-written correction of policy/scripted_residual.h instead — the
   // diagnostic of what a ±2 cm x/y correction can buy on this base (what the learner should find).
   bool scripted = false;
-  policy::ScriptedResidualConfig scripted_config;
+  policy::ScriptedResidualConfig scripted_config;  // grasp_point_O comes from the task
   // Perception degradation (`ocres sweep`); the defaults leave the evaluation exactly as without them.
   std::optional<perception::EstimatorModelConfig> estimator;  // replaces the estimator model's defaults
   double extra_dropout_probability = 0;                        // ResidualEnvConfig::extra_dropout_probability

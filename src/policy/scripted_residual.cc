@@ -18,8 +18,11 @@ void scripted_residual(const ResidualObsLayout& layout, std::span<const float> o
   auto obj_xy = [&](int i, int k) { return static_cast<double>(obs[layout.object_position_index(i) + k]); };
   double d[2] = {0, 0};
   if (open) {
-    if (std::hypot(to_base_xy(0, 0), to_base_xy(0, 1)) >= config.capture_radius_m) return;
-    d[0] = to_base_xy(0, 0), d[1] = to_base_xy(0, 1);
+    const int q0 = layout.object_position_index(0) + 3;
+    const Quat q_BO(obs[q0], obs[q0 + 1], obs[q0 + 2], obs[q0 + 3]);
+    const Vec3 grasp_offset = q_BO.normalized() * config.grasp_point_O;
+    d[0] = to_base_xy(0, 0) + grasp_offset.x(), d[1] = to_base_xy(0, 1) + grasp_offset.y();
+    if (std::hypot(d[0], d[1]) >= config.capture_radius_m) return;
   } else {
     if (!config.correct_place || layout.num_objects < 2) return;
     if (std::hypot(to_base_xy(1, 0), to_base_xy(1, 1)) >= config.capture_radius_m) return;

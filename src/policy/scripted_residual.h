@@ -6,7 +6,8 @@
 // residual's authority (±1 unit = ±2 cm), i.e. the gap the learner should close.
 //
 //   approach (the base commands the gripper open) and the base's target within `capture_radius_m` of
-//   object 0 in x/y:   δ_xy = clip((p_obj0 − p_base)_xy / scale, ±1)   — grasp where the object is;
+//   object 0's grasp point g = p_obj0 + R_obj0 · grasp_point_O in x/y:
+//                      δ_xy = clip((g − p_base)_xy / scale, ±1)   — grasp where the object is;
 //   carry (the base commands the gripper closed), a second object (bowl, lower cube), and the base's
 //   target within `capture_radius_m` of it in x/y:   δ_xy = clip((p_obj1 − p_obj0)_xy / scale, ±1)
 //   — move the held object over the place target.
@@ -21,6 +22,7 @@ struct ScriptedResidualConfig {
   double capture_radius_m = 0.05;  // x/y distance below which the base is taken to be "going for" it
   double open_width_m = 0.04;      // base gripper command above this = open (0 closed .. 0.08 open)
   bool correct_place = true;       // also the carry phase (tasks with a second object)
+  Vec3 grasp_point_O = Vec3::Zero();  // where the hand grasps object 0, its frame (sim::TaskInfo)
 };
 
 // Writes kResidualDim values in [-1, 1] to `delta` from a raw (not normalised) residual observation.

@@ -23,6 +23,10 @@ struct TaskInfo {
   std::vector<std::string> object_names;  // order of Observation::X_BO
   std::vector<std::string> scalar_names;  // order of Observation::scalars
   bool requires_grasp = true;             // false for tasks solved by pushing (failure classification)
+  // Where on object 0 the hand goes for, in that object's frame (m): its origin for the blocks and
+  // cubes; the cup's frame sits at the centre of its bottom disc, and the hand grasps the body 6.5 cm
+  // up the axis. Failure classification ("never reached") and the scripted correction measure from it.
+  Vec3 grasp_point_O = Vec3::Zero();
 };
 
 struct TaskEval {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 namespace ocres::policy {
@@ -61,6 +62,28 @@ TEST(ScriptedResidual, CarryMovesTheHeldObjectOverThePlaceTarget) {
   grasp_only.correct_place = false;
   scripted_residual(ResidualObsLayout{2, 0}, obs_with({0.695, -0.09, 0.08}, {0.70, -0.10, 0.02}, {0.68, -0.09, 0.10}, 0.0),
                     ResidualScales{}, grasp_only, delta);
+  for (float v : delta) EXPECT_EQ(v, 0.0f);
+}
+
+TEST(ScriptedResidual, AimsAtTheGraspPointOfAnObjectWhoseOriginIsElsewhere) {
+  // A cup lying with its axis along +y, origin at its bottom, grasped 6.5 cm up the axis: the grasp
+  // point is at y + 0.065. The base aims 1 cm short of it in y.
+  ResidualObsLayout layout{1, 0};
+  RobotState robot;
+  const Pose X_BO[1] = {Pose{Vec3(0.5, 0.0, 0.03), Quat(Eigen::AngleAxisd(-M_PI / 2, Vec3::UnitX()))}};
+  Action base;
+  base.p_BT = Vec3(0.5, 0.055, 0.08);
+  base.gripper_width_m = 0.08;
+  robot.X_BT.p = base.p_BT;
+  std::vector<float> obs(layout.dim()), delta(kResidualDim);
+  build_residual_obs(layout, robot, X_BO, {}, true, base, obs.data());
+  ScriptedResidualConfig cup;
+  cup.grasp_point_O = Vec3(0, 0, 0.065);
+  scripted_residual(layout, obs, ResidualScales{}, cup, delta);
+  EXPECT_NEAR(delta[0], 0.0f, 1e-4);
+  EXPECT_NEAR(delta[1], 0.5f, 1e-4);
+  // Aimed at the origin instead, the base's target is 5.5 cm away: outside the capture radius.
+  scripted_residual(layout, obs, ResidualScales{}, ScriptedResidualConfig{}, delta);
   for (float v : delta) EXPECT_EQ(v, 0.0f);
 }
 

@@ -90,6 +90,7 @@ class CupTask : public sim::Task {
     info_.title = "Stand Cup Up";
     info_.horizon = 500;
     info_.object_names = {"cup"};
+    info_.grasp_point_O = Vec3(0, 0, kGraspHeight);
   }
   const sim::TaskInfo& info() const override { return info_; }
 
