@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "apps/commands.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/franka.h"
 #include "eval/failure_modes.h"
@@ -122,7 +124,7 @@ void register_sim_commands(CLI::App& app) {
   struct RolloutOpts {
     eval::RolloutConfig cfg;
     std::string policy = "expert";
-    std::string base_path, residual_path, constant_residual;
+    std::string base_path, residual_path, constant_residual, episodes_csv;
     bool json = false, scripted_residual = false;
   };
   auto ro = std::make_shared<RolloutOpts>();
@@ -136,6 +138,7 @@ void register_sim_commands(CLI::App& app) {
   ro_cmd->add_option("--seed", ro->cfg.seed, "run seed (episode j uses a seed derived from it and j)")->default_val(0);
   ro_cmd->add_option("--threads", ro->cfg.threads, "worker threads")->default_val(1)->check(CLI::Range(1, 256));
   ro_cmd->add_flag("--json", ro->json, "print one JSON object on stdout");
+  ro_cmd->add_option("--episodes-csv", ro->episodes_csv, "also write one row per episode here (index,seed,success,length,return,outcome)");
   ro_cmd->add_option("--constant-residual", ro->constant_residual,
                      "with --policy base+residual and no --residual: apply this fixed residual (7 values in [-1, 1]: dx dy dz rx ry rz dgrip) every step");
   ro_cmd->add_flag("--scripted-residual", ro->scripted_residual,
@@ -164,6 +167,8 @@ void register_sim_commands(CLI::App& app) {
       if (base_path.empty()) throw InputError("--policy base needs --base FILE");
       policy::BcPolicy::load_for_task(base_path, ro->cfg.task);  // fail early on a bad file or another task's base
     }
+    if (const std::filesystem::path csv(ro->episodes_csv); csv.has_parent_path())
+      std::filesystem::create_directories(csv.parent_path());  // before the episodes: a bad path costs nothing
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<eval::EpisodeStats> stats;
     if (ro->policy == "base+residual") {
@@ -188,6 +193,7 @@ void register_sim_commands(CLI::App& app) {
       return expert;
     });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!ro->episodes_csv.empty()) write_file_atomic(ro->episodes_csv, eval::episodes_csv(stats));
     const eval::Summary s = eval::summarize(stats);
     std::fprintf(stderr, "%s | %s | %s: %d/%d successes (%.1f%%), mean length %.1f steps, %.1f s\n",
                  ro->cfg.task.c_str(), ro->cfg.domain.c_str(), ro->policy.c_str(), s.successes, s.episodes,

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 
 #include "core/parallel.h"
 #include "eval/failure_modes.h"
@@ -85,6 +86,17 @@ Summary summarize(const std::vector<EpisodeStats>& stats) {
     if (learnt_sq > 0 && scripted_sq > 0) s.scripted_cosine = dot / std::sqrt(learnt_sq * scripted_sq);
   }
   return s;
+}
+
+std::string episodes_csv(const std::vector<EpisodeStats>& stats) {
+  std::string out = "index,seed,success,length,return,outcome\n";
+  char row[160];
+  for (const auto& e : stats) {
+    std::snprintf(row, sizeof row, "%d,%llu,%d,%d,%.6g,%s\n", e.index, static_cast<unsigned long long>(e.seed), e.success ? 1 : 0,
+                  e.length, e.episode_return, outcome_name(static_cast<Outcome>(e.outcome)));
+    out += row;
+  }
+  return out;
 }
 
 }  // namespace ocres::eval

@@ -63,4 +63,8 @@ struct Summary {
 };
 Summary summarize(const std::vector<EpisodeStats>& stats);
 
+// One CSV row per episode, in episode order: index,seed,success,length,return,outcome (the outcome's
+// name, failure_modes.h) — for distributions the summary hides (e.g. how long successes take).
+std::string episodes_csv(const std::vector<EpisodeStats>& stats);
+
 }  // namespace ocres::eval

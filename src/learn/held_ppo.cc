@@ -40,6 +40,8 @@ HeldPpoConfig parse_held_ppo_config(YamlFields f, HeldPpoConfig c) {
   f.get_int_list("value_hidden", c.value_hidden, 1, 8192);
   f.get_in_range("residual_l2", c.residual_l2, 0.0, 100.0);
   f.get("relative_inputs", c.relative_inputs);
+  f.get("success_ends_episode", c.success_ends_episode);
+  f.get_in_range("train_horizon_steps", c.train_horizon_steps, 0, 1000000);
   f.get_in_range("seed", c.seed, 0, 1e15);
   f.get_in_range("eval_every_iterations", c.eval_every_iterations, 0, 1000000);
   f.get_in_range("eval_episodes", c.eval_episodes, 0, 100000);
@@ -48,6 +50,8 @@ HeldPpoConfig parse_held_ppo_config(YamlFields f, HeldPpoConfig c) {
     c.env.corruption = perception::parse_pose_corruption(pf);
   }
   f.finish();
+  if (c.success_ends_episode && c.gamma >= 1.0)
+    throw InputError(f.context() + ": success_ends_episode needs gamma < 1 (a success pays 1 / (1 - gamma))");
   return c;
 }
 
@@ -73,7 +77,7 @@ struct HeldPpoTrainer::Decision {
   float action[kResidualDim] = {}, mean[kResidualDim] = {};
   double reward = 0;        // sum over its steps of gamma^k r_k
   double discount = 1;      // gamma^(steps held): what the next decision's value is worth here
-  bool failed = false;      // the episode failed during this decision (no bootstrap)
+  bool terminal = false;    // the episode ended during this decision: failure, or success with success_ends_episode (no bootstrap)
 };
 
 struct HeldPpoTrainer::Episode {
@@ -152,10 +156,15 @@ void HeldPpoTrainer::rollouts(std::vector<Episode>& episodes) {
         // Training semantics (as TD3): success does not end the episode, failure does, the time limit
         // is bootstrapped.
         if (r.terminated && !r.success) {
-          d.failed = true;
+          d.terminal = true;
           break;
         }
-        if (env->time_up()) {
+        if (r.success && config_.success_ends_episode) {
+          d.reward += discount / (1.0 - config_.gamma);  // the pay of the steps it no longer runs
+          d.terminal = true;
+          break;
+        }
+        if (env->time_up() || (config_.train_horizon_steps > 0 && ep.steps >= config_.train_horizon_steps)) {
           ep.final_obs = obs;
           break;
         }
@@ -194,9 +203,9 @@ void HeldPpoTrainer::update(const std::vector<Episode>& episodes) {
     for (int k = n - 1; k >= 0; --k) {
       const Decision& d = ep.decisions[k];
       const bool last = k + 1 == n;
-      const double v_next = d.failed ? 0.0 : (last ? (ep.final_obs.empty() ? 0.0 : v(0, n)) : v(0, k + 1));
+      const double v_next = d.terminal ? 0.0 : (last ? (ep.final_obs.empty() ? 0.0 : v(0, n)) : v(0, k + 1));
       const double delta = d.reward + d.discount * v_next - v(0, k);
-      running = delta + (last || d.failed ? 0.0 : d.discount * config_.gae_lambda * running);
+      running = delta + (last || d.terminal ? 0.0 : d.discount * config_.gae_lambda * running);
       a[k] = running;
     }
     for (int k = 0; k < n; ++k) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -66,6 +67,26 @@ TEST(Cli, JsonOutputIsExactlyOneObject) {
   for (const char* key : {"task", "domain", "policy", "episodes", "successes", "success_rate", "mean_length"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["episodes"], 2);
+  // --episodes-csv: one row per episode, agreeing with the summary (into a directory it creates).
+  const std::string csv = temp_path("episodes_dir") + "/episodes.csv";
+  const CliRun c = run("rollout --task lift --policy expert --domain sim --episodes 2 --seed 5 --json --episodes-csv " + csv);
+  ASSERT_EQ(c.status, 0) << c.out;
+  std::ifstream in(csv);
+  std::string header, row;
+  std::getline(in, header);
+  EXPECT_EQ(header, "index,seed,success,length,return,outcome");
+  int rows = 0, successes = 0;
+  while (std::getline(in, row)) {
+    std::stringstream fields(row);
+    std::string index, seed, success;
+    std::getline(fields, index, ',');
+    std::getline(fields, seed, ',');
+    std::getline(fields, success, ',');
+    EXPECT_EQ(index, std::to_string(rows++));
+    successes += success == "1";
+  }
+  EXPECT_EQ(rows, 2);
+  EXPECT_EQ(successes, nlohmann::json::parse(c.stdout_only)["successes"].get<int>());
   const CliRun k = run("kinematics --q 0,0,0,-1.5708,0,1.5708,-0.7854 --json");
   ASSERT_EQ(k.status, 0);
   const auto kj = nlohmann::json::parse(k.stdout_only);

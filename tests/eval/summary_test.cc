@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "eval/outcome.h"
 #include "eval/rollout.h"
 
 namespace ocres::eval {
@@ -42,6 +43,18 @@ TEST(Summarize, AZeroResidualOrNoScriptedStepsHasCosineZero) {
   EXPECT_EQ(none.scripted_steps, 0);
   EXPECT_EQ(none.scripted_cosine, 0.0);
   EXPECT_TRUE(std::isfinite(none.learnt_rms));
+}
+
+TEST(EpisodesCsv, OneRowPerEpisodeWithTheOutcomeByName) {
+  EpisodeStats won, lost;
+  won.index = 0, won.seed = 17, won.success = true, won.length = 66, won.episode_return = 12.5;
+  won.outcome = static_cast<int>(Outcome::kSuccess);
+  lost.index = 1, lost.seed = 18446744073709551615ull, lost.length = 300, lost.episode_return = 0.25;
+  lost.outcome = static_cast<int>(Outcome::kDropped);
+  EXPECT_EQ(episodes_csv({won, lost}),
+            "index,seed,success,length,return,outcome\n"
+            "0,17,1,66,12.5,success\n"
+            "1,18446744073709551615,0,300,0.25,dropped\n");
 }
 
 }  // namespace

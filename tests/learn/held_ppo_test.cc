@@ -53,6 +53,21 @@ TEST(HeldPpo, SolvesAToyResidualProblem) {
   EXPECT_GT(trained, 0.8);
 }
 
+// A success that ends the training episode (paying what the steps after it would have) and a training
+// horizon shorter than the task's: the same problem is solved, in more iterations of shorter episodes
+// for the same budget of environment steps.
+TEST(HeldPpo, EndingEpisodesEarlySavesStepsAndStillSolvesTheToy) {
+  HeldPpoConfig c = toy_config();
+  c.success_ends_episode = true;
+  c.train_horizon_steps = 8;
+  HeldPpoTrainer t(c, toy);
+  t.train();
+  std::printf("toy, episodes ending at success or after 8 steps: %d iterations, %.0f%%\n", t.iteration(),
+              100 * t.metrics().eval_success_rate);
+  EXPECT_GT(t.iteration(), 80 * 10 / 8);  // every episode is at most 8 steps, most end sooner
+  EXPECT_GT(t.metrics().eval_success_rate, 0.8);
+}
+
 TEST(HeldPpo, RelativeInputsAreOffsetsGripperAndHeights) {
   const policy::ResidualObsLayout layout{2, 0};
   const std::vector<float> mask = relative_feature_mask(layout);
@@ -189,6 +204,8 @@ TEST(HeldPpo, ConfigErrorsNameTheKey) {
   EXPECT_NE(error("algorithm: td3\n").find("td3"), std::string::npos);
   EXPECT_NE(error("exploration_std: -1\n").find("exploration_std"), std::string::npos);
   EXPECT_NE(error("gamma: fast\n").find("gamma"), std::string::npos);
+  EXPECT_NE(error("success_ends_episode: true\ngamma: 1\n").find("gamma < 1"), std::string::npos);
+  EXPECT_NE(error("train_horizon_steps: -5\n").find("train_horizon_steps"), std::string::npos);
 }
 
 }  // namespace
