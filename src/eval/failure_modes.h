@@ -1,8 +1,8 @@
 #pragma once
 // Classifies why an episode failed, from per-step signals every task reports (grasped, progress) and
-// the TCP's distance to the point of the task's first object the hand goes for (TaskInfo::grasp_point_O). The categories are the base-policy failures the
-// paper describes: hovering / missed grasp, stopped short, misaligned, dropped; plus never reached and
-// timeout.
+// the TCP's distance to where the hand grasps the task's first object (TaskInfo::grasp_point_O). The
+// categories are the base-policy failures the paper describes: hovering / missed grasp, stopped short,
+// misaligned, dropped; plus never reached and timeout.
 #include <string>
 
 #include "eval/outcome.h"

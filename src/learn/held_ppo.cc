@@ -153,8 +153,8 @@ void HeldPpoTrainer::rollouts(std::vector<Episode>& episodes) {
         discount *= config_.gamma;
         d.discount = discount;
         ep.success = ep.success || r.success;
-        // Training semantics (as TD3): success does not end the episode, failure does, the time limit
-        // is bootstrapped.
+        // Training semantics (as TD3): success does not end the episode (unless success_ends_episode),
+        // failure does, the time limit (the task's, or train_horizon_steps) is bootstrapped.
         if (r.terminated && !r.success) {
           d.terminal = true;
           break;
