@@ -40,6 +40,7 @@ HeldPpoConfig parse_held_ppo_config(YamlFields f, HeldPpoConfig c) {
   f.get_int_list("value_hidden", c.value_hidden, 1, 8192);
   f.get_in_range("residual_l2", c.residual_l2, 0.0, 100.0);
   f.get("relative_inputs", c.relative_inputs);
+  f.get("object_orientation_inputs", c.object_orientation_inputs);
   f.get("success_ends_episode", c.success_ends_episode);
   f.get_in_range("train_horizon_steps", c.train_horizon_steps, 0, 1000000);
   f.get_in_range("seed", c.seed, 0, 1e15);
@@ -50,12 +51,14 @@ HeldPpoConfig parse_held_ppo_config(YamlFields f, HeldPpoConfig c) {
     c.env.corruption = perception::parse_pose_corruption(pf);
   }
   f.finish();
+  if (c.object_orientation_inputs && !c.relative_inputs)
+    throw InputError(f.context() + ": object_orientation_inputs adds to relative_inputs' mask; with relative_inputs false the actor sees every feature already");
   if (c.success_ends_episode && c.gamma >= 1.0)
     throw InputError(f.context() + ": success_ends_episode needs gamma < 1 (a success pays 1 / (1 - gamma))");
   return c;
 }
 
-std::vector<float> relative_feature_mask(const policy::ResidualObsLayout& layout) {
+std::vector<float> relative_feature_mask(const policy::ResidualObsLayout& layout, bool object_orientations) {
   const std::vector<std::string> names = layout.names();
   std::vector<float> mask(names.size(), 0.0f);
   auto ends_with = [](const std::string& s, const std::string& suffix) {
@@ -65,7 +68,8 @@ std::vector<float> relative_feature_mask(const policy::ResidualObsLayout& layout
     const std::string& n = names[i];
     const bool gripper = n.rfind("grip.", 0) == 0 || n == "base.grip";
     const bool relative = n.find('-') != std::string::npos;  // "obj0-tcp.x", "obj0-base.y", ...
-    mask[i] = gripper || relative || n == "valid" || ends_with(n, ".pz") ? 1.0f : 0.0f;
+    const bool orientation = object_orientations && n.rfind("obj", 0) == 0 && n.find(".q") != std::string::npos;  // "obj0.qw"
+    mask[i] = gripper || relative || orientation || n == "valid" || ends_with(n, ".pz") ? 1.0f : 0.0f;
   }
   return mask;
 }
@@ -96,7 +100,7 @@ policy::ResidualObsLayout probe_layout(const ResidualEnvFactory& factory) { retu
 HeldPpoTrainer::HeldPpoTrainer(const HeldPpoConfig& config, ResidualEnvFactory factory)
     : config_(config), factory_(std::move(factory)), layout_(probe_layout(factory_)) {
   const int D = layout_.dim();
-  input_mask_ = config_.relative_inputs ? relative_feature_mask(layout_) : std::vector<float>(D, 1.0f);
+  input_mask_ = config_.relative_inputs ? relative_feature_mask(layout_, config_.object_orientation_inputs) : std::vector<float>(D, 1.0f);
   actor_ = Mlp(policy::MlpConfig{D, config_.actor_hidden, kResidualDim, true, true, true}, derive_seed(config_.seed, 1));
   value_ = Mlp(policy::MlpConfig{D, config_.value_hidden, 1, true, false, false}, derive_seed(config_.seed, 2));
   actor_opt_ = policy::Adam(actor_, policy::AdamConfig{config_.actor_lr, 0.9, 0.999, 1e-8, 0, config_.actor_max_grad_norm});

@@ -62,6 +62,9 @@ struct HeldPpoConfig {
   std::vector<int> value_hidden = {64, 64};
   double residual_l2 = 0.5;          // gradient of 0.5 * l2 * |mu|^2 per decision
   bool relative_inputs = true;
+  // With relative_inputs, the actor also sees each object's orientation quaternion: where a tipped cup
+  // is grasped depends on its yaw, which no position offset carries.
+  bool object_orientation_inputs = false;
   bool success_ends_episode = false;  // training episodes end at a success, paying 1 / (1 - gamma)
   int train_horizon_steps = 0;        // > 0: training episodes end (bootstrapped) after this many steps
   uint64_t seed = 0;
@@ -78,8 +81,9 @@ struct HeldPpoConfig {
 HeldPpoConfig parse_held_ppo_config(YamlFields fields, HeldPpoConfig defaults);
 
 // 1 for the features a relative-input actor sees (gripper state, base gripper command, pose validity,
-// object-minus-TCP and object-minus-base-action offsets, and the heights tcp/obj/base .pz), else 0.
-std::vector<float> relative_feature_mask(const policy::ResidualObsLayout& layout);
+// object-minus-TCP and object-minus-base-action offsets, and the heights tcp/obj/base .pz; with
+// object_orientations also every object's quaternion), else 0.
+std::vector<float> relative_feature_mask(const policy::ResidualObsLayout& layout, bool object_orientations = false);
 
 class HeldPpoTrainer {
  public:

@@ -81,6 +81,16 @@ TEST(HeldPpo, RelativeInputsAreOffsetsGripperAndHeights) {
       "valid",      "obj0-tcp.x", "obj0-tcp.y", "obj0-tcp.z", "obj0-base.x", "obj0-base.y", "obj0-base.z", "obj1-tcp.x",
       "obj1-tcp.y", "obj1-tcp.z", "obj1-base.x", "obj1-base.y", "obj1-base.z"};
   EXPECT_EQ(kept, expected);
+
+  const std::vector<float> with_q = relative_feature_mask(layout, true);
+  std::set<std::string> added;
+  for (size_t i = 0; i < with_q.size(); ++i) {
+    EXPECT_GE(with_q[i], mask[i]) << names[i];
+    if (with_q[i] != mask[i]) added.insert(names[i]);
+  }
+  const std::set<std::string> quaternions = {"obj0.qw", "obj0.qx", "obj0.qy", "obj0.qz",
+                                             "obj1.qw", "obj1.qx", "obj1.qy", "obj1.qz"};
+  EXPECT_EQ(added, quaternions);
 }
 
 TEST(HeldPpo, StartsAtTheBaseAndLearnsOnlyTheChosenComponents) {
@@ -206,6 +216,7 @@ TEST(HeldPpo, ConfigErrorsNameTheKey) {
   EXPECT_NE(error("gamma: fast\n").find("gamma"), std::string::npos);
   EXPECT_NE(error("success_ends_episode: true\ngamma: 1\n").find("gamma < 1"), std::string::npos);
   EXPECT_NE(error("train_horizon_steps: -5\n").find("train_horizon_steps"), std::string::npos);
+  EXPECT_NE(error("relative_inputs: false\nobject_orientation_inputs: true\n").find("object_orientation_inputs"), std::string::npos);
 }
 
 }  // namespace
