@@ -52,7 +52,8 @@ HeldPpoConfig parse_held_ppo_config(YamlFields f, HeldPpoConfig c) {
   }
   f.finish();
   if (c.object_orientation_inputs && !c.relative_inputs)
-    throw InputError(f.context() + ": object_orientation_inputs adds to relative_inputs' mask; with relative_inputs false the actor sees every feature already");
+    throw InputError(f.context() + ": object_orientation_inputs adds to relative_inputs' mask; "
+                     "with relative_inputs false the actor sees every feature already");
   if (c.success_ends_episode && c.gamma >= 1.0)
     throw InputError(f.context() + ": success_ends_episode needs gamma < 1 (a success pays 1 / (1 - gamma))");
   return c;
@@ -68,7 +69,8 @@ std::vector<float> relative_feature_mask(const policy::ResidualObsLayout& layout
     const std::string& n = names[i];
     const bool gripper = n.rfind("grip.", 0) == 0 || n == "base.grip";
     const bool relative = n.find('-') != std::string::npos;  // "obj0-tcp.x", "obj0-base.y", ...
-    const bool orientation = object_orientations && n.rfind("obj", 0) == 0 && n.find(".q") != std::string::npos;  // "obj0.qw"
+    const bool quaternion = n.rfind("obj", 0) == 0 && n.find(".q") != std::string::npos;  // "obj0.qw", ...
+    const bool orientation = object_orientations && quaternion;
     mask[i] = gripper || relative || orientation || n == "valid" || ends_with(n, ".pz") ? 1.0f : 0.0f;
   }
   return mask;
