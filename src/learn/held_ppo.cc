@@ -7,6 +7,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "core/franka.h"
 #include "core/parallel.h"
 #include "io/safetensors.h"
 #include "policy/network_io.h"
@@ -43,6 +44,7 @@ HeldPpoConfig parse_held_ppo_config(YamlFields f, HeldPpoConfig c) {
   f.get("object_orientation_inputs", c.object_orientation_inputs);
   f.get("success_ends_episode", c.success_ends_episode);
   f.get_in_range("train_horizon_steps", c.train_horizon_steps, 0, 1000000);
+  f.get_in_range("position_off_below_base_grip_m", c.env.scales.position_off_below_base_grip_m, 0.0, franka::kGripperMaxWidth_m);
   f.get_in_range("seed", c.seed, 0, 1e15);
   f.get_in_range("eval_every_iterations", c.eval_every_iterations, 0, 1000000);
   f.get_in_range("eval_episodes", c.eval_episodes, 0, 100000);

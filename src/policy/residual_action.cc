@@ -12,7 +12,8 @@ Action compose(const Action& base, std::span<const float> delta, const ResidualS
   double d[kResidualDim];
   for (int i = 0; i < kResidualDim; ++i) d[i] = std::clamp(static_cast<double>(delta[i]), -1.0, 1.0);
   Action a;
-  a.p_BT = base.p_BT + s.position_m * Vec3(d[0], d[1], d[2]);
+  const bool position_on = base.gripper_width_m >= s.position_off_below_base_grip_m;
+  a.p_BT = position_on ? Vec3(base.p_BT + s.position_m * Vec3(d[0], d[1], d[2])) : base.p_BT;
   // Right-multiplied: the rotation acts in the base action's own (TCP) frame.
   a.q_BT = (base.q_BT * quat_from_euler_xyz(s.rotation_rad * Vec3(d[3], d[4], d[5]))).normalized();
   a.gripper_width_m = std::clamp(base.gripper_width_m + s.gripper_m * d[6], 0.0, franka::kGripperMaxWidth_m);

@@ -18,9 +18,14 @@ struct ResidualScales {
   double position_m = 0.02;   // per unit of delta, added to the base position (base frame)
   double rotation_rad = 0.05; // per unit of delta, XYZ Euler, right-multiplied (base action's own frame)
   double gripper_m = 0.02;    // per unit of delta, added to the base gripper width, then clamped
+  // > 0: no position correction while the BASE commands the gripper narrower than this (m), i.e. the
+  // correction aims the grasp and ends with it. Stand Cup Up's x/y correction, left on while the cup is
+  // held and turned up, made the hand lose it (docs/residual_learning.md). 0: always on.
+  double position_off_below_base_grip_m = 0.0;
 };
 
-// a_base ⊕ δ. `delta` holds kResidualDim values in [-1, 1] (values outside are clamped).
+// a_base ⊕ δ. `delta` holds kResidualDim values in [-1, 1] (values outside are clamped); its position
+// part is ignored while the base closes the gripper below scales.position_off_below_base_grip_m.
 Action compose(const Action& base, std::span<const float> delta, const ResidualScales& scales);
 
 struct SafetyLimits {

@@ -21,6 +21,7 @@ void save_residual(const std::string& path, ResidualModel& m) {
                                                 {"position_scale_m", m.scales.position_m},
                                                 {"rotation_scale_rad", m.scales.rotation_rad},
                                                 {"gripper_scale_m", m.scales.gripper_m},
+                                                {"position_off_below_base_grip_m", m.scales.position_off_below_base_grip_m},
                                                 {"action", "tanh in [-1,1]^7: dx dy dz (x position_scale_m), rx ry rz XYZ Euler (x rotation_scale_rad, right-multiplied), dgripper (x gripper_scale_m)"},
                                                 {"base", m.base}}
                                      .dump();
@@ -40,6 +41,8 @@ ResidualModel load_residual(const std::string& path) {
     m.scales.position_m = j.at("position_scale_m").get<double>();
     m.scales.rotation_rad = j.at("rotation_scale_rad").get<double>();
     m.scales.gripper_m = j.at("gripper_scale_m").get<double>();
+    // Absent in files written before the gate existed: their correction was always on.
+    m.scales.position_off_below_base_grip_m = j.value("position_off_below_base_grip_m", 0.0);
     m.base = j.value("base", "");
     // The names pin the meaning of every input: a file from another layout version is refused here
     // rather than silently fed shifted features.

@@ -196,8 +196,11 @@ TEST(HeldPpo, KillAndResumeContinuesExactlyTheSameRun) {
 TEST(HeldPpo, ConfigErrorsNameTheKey) {
   const HeldPpoConfig d;
   const HeldPpoConfig c = parse_held_ppo_config(
-      YamlFields(load_yaml_string("algorithm: held_ppo\nhold_steps: 8\nrelative_inputs: false\nactor_hidden: [32, 32]\n", "t.yaml"), "t.yaml"), d);
+      YamlFields(load_yaml_string("algorithm: held_ppo\nhold_steps: 8\nrelative_inputs: false\nactor_hidden: [32, 32]\n"
+                                       "position_off_below_base_grip_m: 0.04\n", "t.yaml"), "t.yaml"), d);
   EXPECT_EQ(c.hold_steps, 8);
+  EXPECT_DOUBLE_EQ(c.env.scales.position_off_below_base_grip_m, 0.04);
+  EXPECT_DOUBLE_EQ(d.env.scales.position_off_below_base_grip_m, 0.0);
   EXPECT_FALSE(c.relative_inputs);
   EXPECT_EQ(c.actor_hidden, (std::vector<int>{32, 32}));
   EXPECT_EQ(c.episodes_per_iteration, d.episodes_per_iteration);
@@ -211,6 +214,7 @@ TEST(HeldPpo, ConfigErrorsNameTheKey) {
   };
   EXPECT_NE(error("hold_step: 8\n").find("hold_step"), std::string::npos);
   EXPECT_NE(error("action_dims: 9\n").find("action_dims"), std::string::npos);
+  EXPECT_NE(error("position_off_below_base_grip_m: 0.5\n").find("position_off_below_base_grip_m"), std::string::npos);
   EXPECT_NE(error("algorithm: td3\n").find("td3"), std::string::npos);
   EXPECT_NE(error("exploration_std: -1\n").find("exploration_std"), std::string::npos);
   EXPECT_NE(error("gamma: fast\n").find("gamma"), std::string::npos);

@@ -45,6 +45,26 @@ TEST(Compose, GripperAndDeltaAreClamped) {
   EXPECT_DOUBLE_EQ(a.gripper_width_m, 0.08);
 }
 
+// The grasp gate: the position correction applies while the base commands the gripper at least
+// position_off_below_base_grip_m open, and not once it closes; rotation and gripper corrections stay.
+TEST(Compose, PositionCorrectionEndsWhenTheBaseClosesTheGripper) {
+  ResidualScales gated;
+  gated.position_off_below_base_grip_m = 0.04;
+  const float d[kResidualDim] = {1, -1, 0.5, 0, 0, 1, -0.5};
+  Action open = some_base();
+  open.gripper_width_m = 0.04;  // at the threshold: still open
+  EXPECT_TRUE(compose(open, d, gated).p_BT.isApprox(compose(open, d, {}).p_BT, 1e-12));
+  EXPECT_GT((compose(open, d, gated).p_BT - open.p_BT).norm(), 0.02);
+  Action closed = some_base();
+  closed.gripper_width_m = 0.039;
+  const Action a = compose(closed, d, gated);
+  EXPECT_EQ(a.p_BT, closed.p_BT);
+  EXPECT_NEAR(angle_between(a.q_BT, closed.q_BT), 0.05, 1e-12);
+  EXPECT_NEAR(a.gripper_width_m, 0.039 - 0.01, 1e-12);
+  // 0 (the default) never gates.
+  EXPECT_FALSE(compose(closed, d, {}).p_BT.isApprox(closed.p_BT, 1e-9));
+}
+
 TEST(SafetyClamp, LimitsTranslationRotationAndWorkspace) {
   const Action prev = some_base();
   Action cmd = prev;
